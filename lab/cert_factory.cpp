@@ -1,0 +1,107 @@
+#include "lab/cert_factory.hpp"
+
+#include <stdexcept>
+
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+
+#include "probe/der.hpp"
+
+namespace stp::lab {
+namespace {
+
+void check(int ok, const char* what) {
+  if (ok <= 0) throw std::runtime_error(std::string(what) + ": " + tls::take_openssl_error());
+}
+
+void add_extension(X509* cert, X509* issuer, int nid, const std::string& value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  tls::UniqueX509Ext extension(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  if (!extension) throw std::runtime_error("extension " + value + ": " + tls::take_openssl_error());
+  check(X509_add_ext(cert, extension.get(), -1), "X509_add_ext");
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& prefix) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ',';
+    out += prefix + item;
+  }
+  return out;
+}
+
+}  // namespace
+
+tls::UniqueEvpPkey make_key(const KeySpec& spec) {
+  EVP_PKEY* key = spec.kind == KeySpec::Kind::rsa
+                      ? EVP_RSA_gen(static_cast<unsigned>(spec.rsa_bits))
+                      : EVP_EC_gen("P-256");
+  if (key == nullptr) throw std::runtime_error("key generation: " + tls::take_openssl_error());
+  return tls::UniqueEvpPkey(key);
+}
+
+Credential issue_certificate(const CertSpec& spec, const Credential* issuer) {
+  Credential result;
+  result.key = make_key(spec.key);
+  result.certificate.reset(X509_new());
+  X509* cert = result.certificate.get();
+  check(X509_set_version(cert, X509_VERSION_3), "X509_set_version");
+
+  unsigned char serial_bytes[16];
+  check(RAND_bytes(serial_bytes, sizeof serial_bytes), "RAND_bytes");
+  serial_bytes[0] &= 0x7f;  // positive
+  tls::UniqueBignum serial(BN_bin2bn(serial_bytes, sizeof serial_bytes, nullptr));
+  check(BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert)) != nullptr, "serial");
+
+  X509_gmtime_adj(X509_getm_notBefore(cert), static_cast<long>(spec.valid_from.count()));
+  X509_gmtime_adj(X509_getm_notAfter(cert), static_cast<long>(spec.valid_until.count()));
+
+  X509_NAME* subject = X509_get_subject_name(cert);
+  auto add_entry = [&](const char* field, const std::string& value) {
+    check(X509_NAME_add_entry_by_txt(subject, field, MBSTRING_UTF8,
+                                     reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1, 0),
+          "subject");
+  };
+  if (!spec.organization.empty()) add_entry("O", spec.organization);
+  if (spec.common_name) add_entry("CN", *spec.common_name);
+
+  X509* signer_cert = issuer ? issuer->certificate.get() : cert;
+  EVP_PKEY* signer_key = issuer ? issuer->key.get() : result.key.get();
+  check(X509_set_issuer_name(cert, X509_get_subject_name(signer_cert)), "issuer");
+  check(X509_set_pubkey(cert, result.key.get()), "X509_set_pubkey");
+
+  add_extension(cert, signer_cert, NID_basic_constraints, spec.is_ca ? "critical,CA:TRUE" : "CA:FALSE");
+  add_extension(cert, signer_cert, NID_subject_key_identifier, "hash");
+  if (issuer) add_extension(cert, signer_cert, NID_authority_key_identifier, "keyid:always");
+  std::string key_usage = spec.is_ca && spec.key_usage.empty() ? "keyCertSign,cRLSign" : spec.key_usage;
+  if (!key_usage.empty()) add_extension(cert, signer_cert, NID_key_usage, "critical," + key_usage);
+  if (!spec.extended_key_usage.empty())
+    add_extension(cert, signer_cert, NID_ext_key_usage, join(spec.extended_key_usage, ""));
+  std::string alt_names = join(spec.dns_names, "DNS:");
+  if (!spec.ip_addresses.empty()) alt_names += (alt_names.empty() ? "" : ",") + join(spec.ip_addresses, "IP:");
+  if (!alt_names.empty()) add_extension(cert, signer_cert, NID_subject_alt_name, alt_names);
+
+  const EVP_MD* digest = EVP_get_digestbyname(spec.digest.c_str());
+  if (digest == nullptr) throw std::runtime_error("unknown digest " + spec.digest);
+  check(X509_sign(cert, signer_key, digest), "X509_sign");
+  return result;
+}
+
+std::string Credential::certificate_pem() const {
+  tls::UniqueBio bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_X509(bio.get(), certificate.get());
+  return tls::bio_text(bio.get());
+}
+
+std::string Credential::certificate_der() const { return probe::der_of(certificate.get(), i2d_X509); }
+
+std::string Credential::key_pem() const {
+  tls::UniqueBio bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  return tls::bio_text(bio.get());
+}
+
+}  // namespace stp::lab

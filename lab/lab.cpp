@@ -1,0 +1,458 @@
+#include "lab/lab.hpp"
+
+#include <array>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "lab/cert_factory.hpp"
+
+namespace stp::lab {
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+using namespace std::chrono_literals;
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+constexpr std::size_t max_command_bytes = 1024;
+constexpr std::size_t endless_cap_bytes = 64 * 1024 * 1024;  // even a hostile lab stops by itself
+constexpr auto idle_limit = 60s;                              // a client that goes quiet is dropped
+
+struct ScenarioTraits {
+  Scenario scenario;
+  std::string_view name;
+  std::string_view fqdn;
+  std::string_view connector;
+};
+
+constexpr std::array traits{
+    ScenarioTraits{Scenario::healthy, "healthy", "mail.contoso.test", "Default Frontend EX01"},
+    ScenarioTraits{Scenario::no_starttls, "no-starttls", "relay.contoso.test", "Relay EX02"},
+    ScenarioTraits{Scenario::starttls_rejected, "starttls-rejected", "tls454.contoso.test", "Partner EX02"},
+    ScenarioTraits{Scenario::exchange_default, "exchange-default", "mail2.contoso.test", "Default Frontend EX03"},
+    ScenarioTraits{Scenario::wrong_eku, "wrong-eku", "eku.contoso.test", "Client Frontend EX04"},
+    ScenarioTraits{Scenario::expired, "expired", "expired.contoso.test", "Default Frontend EX05"},
+    ScenarioTraits{Scenario::missing_intermediate, "missing-intermediate", "chain.contoso.test", "Default Frontend EX06"},
+    ScenarioTraits{Scenario::wildcard, "wildcard", "smtp.contoso.test", "Postfix relay"},
+    ScenarioTraits{Scenario::cn_only, "cn-only", "cn.contoso.test", "Legacy relay"},
+    ScenarioTraits{Scenario::legacy_tls10, "legacy-tls10", "old.contoso.test", "Exchange 2007 hub"},
+    ScenarioTraits{Scenario::weak_legacy_certificate, "weak-legacy-certificate", "weak.contoso.test", "Exchange 2007 edge"},
+    ScenarioTraits{Scenario::implicit_tls, "implicit-tls", "submit.contoso.test", "Client Proxy EX01"},
+    ScenarioTraits{Scenario::client_certificate_request, "client-certificate-request", "mutual.contoso.test", "Partner mTLS"},
+    ScenarioTraits{Scenario::ehlo_refused, "ehlo-refused", "helo.contoso.test", "HELO-only relay"},
+    ScenarioTraits{Scenario::greeting_rejected, "greeting-rejected", "busy.contoso.test", "Rejecting relay"},
+    ScenarioTraits{Scenario::silent, "silent", "silent.contoso.test", "Silent host"},
+    ScenarioTraits{Scenario::trickle, "trickle", "tarpit.contoso.test", "Tarpit"},
+    ScenarioTraits{Scenario::endless_lines, "endless-lines", "endless.contoso.test", "Endless replies"},
+    ScenarioTraits{Scenario::garbage_after_starttls, "garbage-after-starttls", "garbage.contoso.test", "Broken TLS"},
+    ScenarioTraits{Scenario::injected_after_starttls, "injected-after-starttls", "inject.contoso.test", "Injecting middlebox"},
+    ScenarioTraits{Scenario::hangup_mid_dialogue, "hangup-mid-dialogue", "hangup.contoso.test", "Hang-up"},
+    ScenarioTraits{Scenario::control_characters, "control-characters", "ctl.contoso.test", "Control characters"},
+    ScenarioTraits{Scenario::slow_multiline_greeting, "slow-multiline-greeting", "slow.contoso.test", "Postscreen-like"},
+};
+
+const ScenarioTraits& traits_of(Scenario scenario) {
+  for (const auto& t : traits)
+    if (t.scenario == scenario) return t;
+  throw std::logic_error("unknown scenario");
+}
+
+bool speaks_tls(Scenario s) {
+  return s != Scenario::no_starttls && s != Scenario::starttls_rejected && s != Scenario::ehlo_refused &&
+         s != Scenario::greeting_rejected && s != Scenario::silent && s != Scenario::trickle &&
+         s != Scenario::endless_lines && s != Scenario::garbage_after_starttls &&
+         s != Scenario::hangup_mid_dialogue;
+}
+
+std::string exchange_date() { return "Sun, 29 Nov 2026 09:00:00 +0000"; }
+
+// What one scenario presents in its handshake.
+struct Identity {
+  std::unique_ptr<ssl::context> context;
+  std::vector<std::string> chain_der;
+};
+
+struct Stats {
+  EndpointStats data;
+  std::size_t current = 0;
+};
+
+}  // namespace
+
+std::string_view scenario_name(Scenario scenario) { return traits_of(scenario).name; }
+
+std::vector<Scenario> all_scenarios() {
+  std::vector<Scenario> out;
+  for (const auto& t : traits) out.push_back(t.scenario);
+  return out;
+}
+
+std::string EndpointInfo::target_line() const {
+  std::string address = "127.0.0.1:" + std::to_string(port);
+  return (implicit ? "smtps://" + address : address) + " fqdn=" + fqdn + " connector=\"" + connector + "\"";
+}
+
+struct Lab::Impl {
+  explicit Impl(Options o) : options(o) {
+    CertSpec root_spec;
+    root_spec.common_name = "starttls-probe Lab Root CA";
+    root_spec.is_ca = true;
+    root_spec.valid_until = std::chrono::hours(24 * 3650);
+    root = issue_certificate(root_spec, nullptr);
+    CertSpec intermediate_spec;
+    intermediate_spec.common_name = "starttls-probe Lab Issuing CA 1";
+    intermediate_spec.is_ca = true;
+    intermediate_spec.valid_until = std::chrono::hours(24 * 1825);
+    intermediate = issue_certificate(intermediate_spec, &root);
+    thread = std::thread([this] { io.run(); });
+  }
+
+  ~Impl() {
+    work.reset();
+    io.stop();
+    if (thread.joinable()) thread.join();
+  }
+
+  Identity& identity(Scenario scenario);
+  // `info` and `context` stay put (deque elements, map nodes) while other endpoints are added.
+  net::awaitable<void> accept_loop(tcp::acceptor acceptor, std::size_t index, const EndpointInfo* info,
+                                   ssl::context* context);
+  net::awaitable<void> serve(tcp::socket socket, std::size_t index, const EndpointInfo* info,
+                             ssl::context* context);
+
+  void record(std::size_t index, auto&& change) {
+    std::lock_guard lock(mutex);
+    change(stats[index]);
+  }
+
+  Options options;
+  Credential root;
+  Credential intermediate;
+  mutable std::mutex mutex;  // guards stats
+  std::map<Scenario, Identity> identities;
+  std::deque<EndpointInfo> infos;
+  std::deque<Stats> stats;
+  // Declared last: destroyed first, with every coroutine still referring to the members above.
+  net::io_context io{1};
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work{io.get_executor()};
+  std::thread thread;
+};
+
+namespace {
+
+CertSpec leaf_spec(std::string_view fqdn) {
+  CertSpec spec;
+  spec.common_name = std::string(fqdn);
+  spec.dns_names = {std::string(fqdn)};
+  spec.extended_key_usage = {"serverAuth"};
+  spec.key_usage = "digitalSignature";
+  spec.valid_until = std::chrono::hours(24 * 200);
+  return spec;
+}
+
+std::unique_ptr<ssl::context> server_context(const Credential& leaf, const Credential* extra_chain,
+                                             const Credential* client_ca, bool tls10_only) {
+  auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* ctx = context->native_handle();
+  SSL_CTX_set_security_level(ctx, 0);  // the lab serves weak keys and SHA-1 on purpose
+  SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
+  SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+  if (tls10_only) SSL_CTX_set_max_proto_version(ctx, TLS1_VERSION);
+  if (SSL_CTX_use_certificate(ctx, leaf.certificate.get()) != 1 || SSL_CTX_use_PrivateKey(ctx, leaf.key.get()) != 1)
+    throw std::runtime_error("lab certificate: " + tls::take_openssl_error());
+  if (extra_chain) SSL_CTX_add1_chain_cert(ctx, extra_chain->certificate.get());
+  if (client_ca) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
+    SSL_CTX_add_client_CA(ctx, client_ca->certificate.get());
+  }
+  return context;
+}
+
+}  // namespace
+
+Identity& Lab::Impl::identity(Scenario scenario) {
+  if (auto found = identities.find(scenario); found != identities.end()) return found->second;
+  std::string_view fqdn = traits_of(scenario).fqdn;
+  CertSpec spec = leaf_spec(fqdn);
+  const Credential* signer = &intermediate;
+  bool send_intermediate = true;
+  bool tls10_only = false;
+  const Credential* client_ca = nullptr;
+  switch (scenario) {
+    case Scenario::exchange_default:
+      // As New-ExchangeCertificate makes it at setup: self-signed, RSA 2048, SHA-1, 5 years.
+      spec = CertSpec{};
+      spec.organization.clear();
+      spec.common_name = "EX03";
+      spec.dns_names = {"EX03", "ex03.corp.contoso.test"};
+      spec.extended_key_usage = {"serverAuth"};
+      spec.key_usage = "digitalSignature,keyEncipherment";
+      spec.valid_until = std::chrono::hours(24 * 1826);
+      spec.digest = "SHA1";
+      spec.key = {KeySpec::Kind::rsa, 2048};
+      signer = nullptr;
+      send_intermediate = false;
+      break;
+    case Scenario::wrong_eku: spec.extended_key_usage = {"clientAuth"}; break;
+    case Scenario::expired:
+      spec.valid_from = -std::chrono::hours(24 * 400);
+      spec.valid_until = -std::chrono::hours(24 * 10);
+      break;
+    case Scenario::missing_intermediate: send_intermediate = false; break;
+    case Scenario::wildcard:
+      spec.common_name = "*.contoso.test";
+      spec.dns_names = {"*.contoso.test"};
+      break;
+    case Scenario::cn_only: spec.dns_names.clear(); break;
+    case Scenario::legacy_tls10:
+      spec.key = {KeySpec::Kind::rsa, 2048};
+      spec.key_usage = "digitalSignature,keyEncipherment";
+      tls10_only = true;
+      break;
+    case Scenario::weak_legacy_certificate:
+      spec.key = {KeySpec::Kind::rsa, 1024};
+      spec.key_usage = "digitalSignature,keyEncipherment";
+      spec.digest = "SHA1";
+      break;
+    case Scenario::client_certificate_request: client_ca = &root; break;
+    default: break;
+  }
+  Credential leaf = issue_certificate(spec, signer);
+  Identity id;
+  id.context = server_context(leaf, send_intermediate ? &intermediate : nullptr, client_ca, tls10_only);
+  id.chain_der.push_back(leaf.certificate_der());
+  if (send_intermediate) id.chain_der.push_back(intermediate.certificate_der());
+  return identities.emplace(scenario, std::move(id)).first->second;
+}
+
+net::awaitable<void> Lab::Impl::accept_loop(tcp::acceptor acceptor, std::size_t index, const EndpointInfo* info,
+                                            ssl::context* context) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+    if (ec == net::error::operation_aborted) co_return;
+    if (ec) continue;
+    socket.set_option(tcp::no_delay(true), ec);
+    net::co_spawn(acceptor.get_executor(), serve(std::move(socket), index, info, context), net::detached);
+  }
+}
+
+// One client connection: the scenario's side of the dialogue.
+net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, const EndpointInfo* info,
+                                      ssl::context* context) {
+  const Scenario scenario = info->scenario;
+  const std::string fqdn = info->fqdn;
+  record(index, [](Stats& s) {
+    ++s.data.connections;
+    s.data.max_concurrent = std::max(s.data.max_concurrent, ++s.current);
+  });
+  struct Leave {
+    Impl* lab;
+    std::size_t index;
+    ~Leave() { lab->record(index, [](Stats& s) { --s.current; }); }
+  } leave{this, index};
+
+  net::steady_timer timer(socket.get_executor());
+  ssl::context plain_context(ssl::context::tls_server);  // never handshakes; satisfies the stream type
+  ssl::stream<tcp::socket> stream(std::move(socket), context ? *context : plain_context);
+  auto& raw = stream.next_layer();
+  bool tls_on = false;
+  std::string input;
+
+  auto pause = [&](std::chrono::milliseconds d) -> net::awaitable<void> {
+    timer.expires_after(d);
+    co_await timer.async_wait(use_tuple);
+  };
+  auto send = [&](std::string text) -> net::awaitable<bool> {
+    auto [ec, n] = tls_on ? co_await net::async_write(stream, net::buffer(text), use_tuple)
+                          : co_await net::async_write(raw, net::buffer(text), use_tuple);
+    co_return !ec;
+  };
+  auto handshake = [&]() -> net::awaitable<bool> {
+    timer.expires_after(idle_limit);
+    timer.async_wait([&raw](error_code ec) { if (!ec) raw.close(ec); });
+    auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
+    timer.cancel();
+    tls_on = !ec;
+    co_return !ec;
+  };
+  // Waits for the client to hang up (or the idle limit), reading and dropping what it sends.
+  auto drain = [&]() -> net::awaitable<void> {
+    timer.expires_after(idle_limit);
+    timer.async_wait([&raw](error_code ec) { if (!ec) raw.close(ec); });
+    std::array<char, 512> sink{};
+    for (;;) {
+      auto [ec, n] = co_await raw.async_read_some(net::buffer(sink), use_tuple);
+      if (ec) break;
+    }
+    timer.cancel();
+  };
+
+  if (scenario == Scenario::silent) co_return co_await drain();
+  if (scenario == Scenario::implicit_tls && !co_await handshake()) co_return;
+
+  switch (scenario) {
+    case Scenario::greeting_rejected:
+      // RFC 5321 3.1: after a 554 greeting the server waits for QUIT and answers 503 to the rest.
+      if (!co_await send("554 5.3.2 " + fqdn + " Service not available\r\n")) co_return;
+      break;
+    case Scenario::trickle: {
+      std::string greeting = "220 " + fqdn + " ESMTP is here, but it takes its time to say so\r\n";
+      for (char c : greeting) {
+        if (!co_await send(std::string(1, c))) co_return;
+        co_await pause(options.trickle_interval);
+      }
+      break;
+    }
+    case Scenario::endless_lines: {
+      std::string chunk;
+      for (int i = 0; i < 64; ++i) chunk += "220-" + fqdn + " " + std::string(60, 'x') + "\r\n";
+      for (std::size_t sent = 0; sent < endless_cap_bytes; sent += chunk.size())
+        if (!co_await send(chunk)) co_return;
+      co_return;
+    }
+    case Scenario::control_characters: {
+      std::string greeting = "220 " + fqdn + " \x1b[2J\x1b[31mESMTP\a ready";
+      greeting += std::string("\0\x01\x7f \xff\xfe\xc3(", 9);
+      greeting += " \x1b]0;owned\a\r\n";
+      if (!co_await send(greeting)) co_return;
+      break;
+    }
+    case Scenario::slow_multiline_greeting: {
+      if (!co_await send("220-" + fqdn + " ESMTP postscreen-like: please wait\r\n")) co_return;
+      co_await pause(options.greeting_pause);
+      error_code ec;
+      if (raw.available(ec) > 0) record(index, [](Stats& s) { ++s.data.early_talkers; });
+      if (!co_await send("220 " + fqdn + " ESMTP ready\r\n")) co_return;
+      break;
+    }
+    case Scenario::wildcard:
+    case Scenario::cn_only:
+      if (!co_await send("220 " + fqdn + " ESMTP Postfix (Debian/GNU)\r\n")) co_return;
+      break;
+    default:
+      if (!co_await send("220 " + fqdn + " Microsoft ESMTP MAIL Service ready at " + exchange_date() + "\r\n"))
+        co_return;
+  }
+
+  for (;;) {
+    timer.expires_after(idle_limit);
+    timer.async_wait([&raw](error_code ec) { if (!ec) raw.close(ec); });
+    auto buffer = net::dynamic_buffer(input, max_command_bytes);
+    auto [ec, n] = tls_on ? co_await net::async_read_until(stream, buffer, "\n", use_tuple)
+                          : co_await net::async_read_until(raw, buffer, "\n", use_tuple);
+    timer.cancel();
+    if (ec) co_return;
+    std::string line = input.substr(0, n);
+    input.erase(0, n);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    std::string verb = line.substr(0, line.find(' '));
+    for (char& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    record(index, [&](Stats& s) { s.data.commands.push_back(verb); });
+
+    std::string reply;
+    if (scenario == Scenario::greeting_rejected && verb != "QUIT") {
+      reply = "503 5.5.1 Bad sequence of commands\r\n";
+    } else if (verb == "EHLO") {
+      if (scenario == Scenario::hangup_mid_dialogue) co_return;
+      if (scenario == Scenario::ehlo_refused) {
+        reply = "502 5.5.2 Error: command not recognized\r\n";
+      } else if (scenario == Scenario::wildcard || scenario == Scenario::cn_only) {
+        reply = "250-" + fqdn + "\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ETRN\r\n"
+                "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n" +
+                std::string(tls_on ? "250 CHUNKING\r\n" : "250 starttls\r\n");
+      } else {
+        bool offer = !tls_on && scenario != Scenario::no_starttls && scenario != Scenario::implicit_tls;
+        reply = "250-" + fqdn + " Hello [127.0.0.1]\r\n250-SIZE 37748736\r\n250-PIPELINING\r\n250-DSN\r\n"
+                "250-ENHANCEDSTATUSCODES\r\n" + std::string(offer ? "250-STARTTLS\r\n" : "") +
+                "250-X-ANONYMOUSTLS\r\n250-AUTH NTLM\r\n250-X-EXPS GSSAPI NTLM\r\n250-8BITMIME\r\n"
+                "250-BINARYMIME\r\n250-CHUNKING\r\n250 XRDST\r\n";
+      }
+    } else if (verb == "HELO") {
+      reply = "250 " + fqdn + " Hello [127.0.0.1]\r\n";
+    } else if (verb == "STARTTLS" && !tls_on && context) {
+      if (scenario == Scenario::injected_after_starttls) {
+        // Response injection: plaintext in the same write as the 220, before the handshake.
+        if (!co_await send("220 2.0.0 SMTP server ready\r\n250-injected\r\n250 PIPELINING\r\n")) co_return;
+      } else if (!co_await send("220 2.0.0 SMTP server ready\r\n")) {
+        co_return;
+      }
+      if (!co_await handshake()) co_return;
+      continue;
+    } else if (verb == "STARTTLS" && scenario == Scenario::garbage_after_starttls) {
+      // Answer the client's ClientHello, not the STARTTLS command, with plain text.
+      if (!co_await send("220 2.0.0 SMTP server ready\r\n")) co_return;
+      std::array<char, 512> hello{};
+      auto [read_ec, read_n] = co_await raw.async_read_some(net::buffer(hello), use_tuple);
+      if (read_ec) co_return;
+      co_await send("HTTP/1.1 400 Bad Request\r\n\r\n");
+      co_return co_await drain();
+    } else if (verb == "STARTTLS" && !tls_on) {
+      reply = "454 4.7.0 TLS not available due to local problem\r\n";
+    } else if (verb == "QUIT") {
+      co_await send("221 2.0.0 Service closing transmission channel\r\n");
+      co_return;
+    } else {
+      reply = "502 5.5.2 Error: command not recognized\r\n";
+    }
+    if (!co_await send(reply)) co_return;
+  }
+}
+
+Lab::Lab() : Lab(Options{}) {}
+Lab::Lab(Options options) : impl_(std::make_unique<Impl>(options)) {}
+Lab::~Lab() = default;
+
+const EndpointInfo& Lab::add(Scenario scenario) {
+  const auto& t = traits_of(scenario);
+  EndpointInfo info;
+  info.scenario = scenario;
+  info.fqdn = std::string(t.fqdn);
+  info.connector = std::string(t.connector);
+  info.implicit = scenario == Scenario::implicit_tls;
+  ssl::context* context = nullptr;
+  if (speaks_tls(scenario)) {
+    Identity& identity = impl_->identity(scenario);
+    info.chain_der = identity.chain_der;
+    context = identity.context.get();
+  }
+
+  tcp::acceptor acceptor(impl_->io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  info.port = acceptor.local_endpoint().port();
+  std::size_t index = 0;
+  const EndpointInfo* stored = nullptr;
+  {
+    std::lock_guard lock(impl_->mutex);
+    index = impl_->infos.size();
+    stored = &impl_->infos.emplace_back(std::move(info));
+    impl_->stats.emplace_back();
+  }
+  net::co_spawn(impl_->io, impl_->accept_loop(std::move(acceptor), index, stored, context), net::detached);
+  return *stored;
+}
+
+const std::deque<EndpointInfo>& Lab::endpoints() const { return impl_->infos; }
+
+EndpointStats Lab::stats(std::size_t endpoint_index) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->stats.at(endpoint_index).data;
+}
+
+std::string Lab::ca_pem() const { return impl_->root.certificate_pem(); }
+
+}  // namespace stp::lab

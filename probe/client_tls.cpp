@@ -1,0 +1,65 @@
+#include "probe/client_tls.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "probe/der.hpp"
+
+namespace stp::probe {
+namespace {
+
+constexpr int max_ca_names = 64;
+
+int evidence_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+// Called when the server sends a CertificateRequest. We have no client certificate: record, decline.
+int on_certificate_request(SSL* ssl, X509** /*certificate*/, EVP_PKEY** /*key*/) {
+  auto* evidence = static_cast<TlsEvidence*>(SSL_get_ex_data(ssl, evidence_index()));
+  if (evidence == nullptr) return 0;
+  evidence->client_certificate_requested = true;
+  evidence->acceptable_ca_names_der.clear();
+  if (const STACK_OF(X509_NAME)* names = SSL_get_client_CA_list(ssl)) {
+    int count = sk_X509_NAME_num(names);
+    for (int i = 0; i < count && i < max_ca_names; ++i)
+      evidence->acceptable_ca_names_der.push_back(der_of(sk_X509_NAME_value(names, i), i2d_X509_NAME));
+  }
+  return 0;
+}
+
+}  // namespace
+
+boost::asio::ssl::context make_client_context() {
+  boost::asio::ssl::context context(boost::asio::ssl::context::tls_client);
+  SSL_CTX* ctx = context.native_handle();
+  SSL_CTX_set_security_level(ctx, 0);
+  SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+  SSL_CTX_set_max_proto_version(ctx, 0);  // the highest this OpenSSL knows
+  SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
+  // Old servers without secure renegotiation (RFC 5746) must still answer; the probe sends no secrets.
+  SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_IGNORE_UNEXPECTED_EOF);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_client_cert_cb(ctx, on_certificate_request);
+  return context;
+}
+
+void watch_certificate_request(SSL* ssl, TlsEvidence* evidence) {
+  SSL_set_ex_data(ssl, evidence_index(), evidence);
+}
+
+void capture_session(SSL* ssl, TlsEvidence& evidence) {
+  if (SSL_is_init_finished(ssl)) {
+    evidence.version = SSL_get_version(ssl);
+    if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl)) evidence.cipher = SSL_CIPHER_get_name(cipher);
+  }
+  evidence.chain_der.clear();
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
+    for (int i = 0; i < sk_X509_num(chain); ++i) evidence.chain_der.push_back(der_of(sk_X509_value(chain, i), i2d_X509));
+  }
+}
+
+}  // namespace stp::probe

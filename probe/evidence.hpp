@@ -1,0 +1,75 @@
+#pragma once
+// What one probe saw: plain data, no judgement. tls/ judges it; report/ renders it.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "probe/target.hpp"
+
+namespace stp::probe {
+
+// The step a probe was in. Failures and timeouts name it.
+enum class Phase { resolve, connect, greeting, ehlo, starttls, handshake, ehlo_after_tls, quit };
+
+// Why a probe ended early. `none` also covers "STARTTLS not offered": that is an answer, not a failure.
+enum class Failure {
+  none,
+  dns,                // the host name did not resolve
+  connect,            // TCP connect refused or failed on every address
+  timeout,            // a phase took longer than its limit (see failure_phase, deadline_hit)
+  greeting_rejected,  // greeting not 2xx
+  ehlo_rejected,      // EHLO and HELO both refused
+  starttls_rejected,  // STARTTLS answered with anything but 220
+  handshake_failed,   // TLS handshake failed
+  protocol_error,     // malformed or oversized reply, or connection closed mid-dialogue
+};
+
+struct SmtpEvidence {
+  std::vector<std::string> greeting;        // reply lines as received
+  std::vector<std::string> ehlo;            // EHLO (or HELO) reply lines before TLS
+  bool used_helo = false;                   // EHLO was refused and HELO answered
+  bool starttls_offered = false;
+  std::vector<std::string> starttls_reply;  // reply lines to STARTTLS
+  std::string injected;                     // plaintext after the STARTTLS 220, discarded (first bytes)
+  std::size_t injected_bytes = 0;           // how many bytes were discarded in all
+  std::vector<std::string> ehlo_after_tls;  // EHLO reply lines over TLS
+  bool ehlo_after_tls_failed = false;       // EHLO over TLS failed after a good handshake
+};
+
+struct TlsEvidence {
+  bool attempted = false;                   // a handshake was started
+  bool established = false;
+  std::optional<std::string> version;       // "TLSv1.3"
+  std::optional<std::string> cipher;        // OpenSSL's name of the negotiated suite
+  std::optional<std::string> sni;           // server name sent, if any
+  bool client_certificate_requested = false;
+  std::vector<std::string> acceptable_ca_names_der;  // CA names of a certificate request, DER
+  std::vector<std::string> chain_der;       // peer chain as presented, leaf first, DER
+  std::string error;                        // handshake error text from OpenSSL
+};
+
+struct Timings {  // milliseconds; negative = the phase did not happen
+  double connect = -1, greeting = -1, ehlo = -1, starttls = -1, handshake = -1, total = -1;
+};
+
+struct Evidence {
+  Target target;
+  std::optional<std::string> address;         // the address connected to
+  std::optional<std::string> advertised_fqdn; // first word of the greeting, when a host name
+  std::optional<std::string> ehlo_fqdn;       // first word of the EHLO reply, when a host name
+  std::optional<std::string> checked_fqdn;    // SPEC §2 order
+  std::string ehlo_name;                      // the name this probe sent in EHLO/HELO
+  SmtpEvidence smtp;
+  TlsEvidence tls;
+  Failure failure = Failure::none;
+  Phase failure_phase = Phase::resolve;
+  bool deadline_hit = false;                  // the timeout was the whole-probe deadline
+  std::string failure_detail;                 // what went wrong, in words (may quote the server)
+  Timings timings;
+};
+
+const char* to_string(Phase phase);
+const char* to_string(Failure failure);
+
+}  // namespace stp::probe

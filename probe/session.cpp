@@ -1,0 +1,354 @@
+#include "probe/session.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <memory>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "probe/client_tls.hpp"
+
+namespace stp::probe {
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+using clock = std::chrono::steady_clock;
+using error_code = boost::system::error_code;
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+// A polite QUIT should not cost a full reply timeout when a server ignores it.
+constexpr std::chrono::milliseconds quit_timeout{3000};
+
+double ms_since(clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(clock::now() - start).count();
+}
+
+std::optional<std::string> host_name_or_null(std::string_view word) {
+  if (is_dns_name(word)) return std::string(word);
+  return std::nullopt;
+}
+
+// The socket, the TLS layer over it, and a watchdog that cancels whatever I/O is pending when
+// the current phase's time is up. Shared with the watchdog's handler, which may outlive a phase.
+struct Connection : std::enable_shared_from_this<Connection> {
+  Connection(const net::any_io_executor& executor, ssl::context& context)
+      : resolver(executor), stream(executor, context), watchdog(executor) {}
+
+  // Starts a phase that must end by `when`.
+  void arm(clock::time_point when) {
+    timed_out = false;
+    watchdog.expires_at(when);
+    watchdog.async_wait([self = shared_from_this(), armed = ++generation](error_code ec) {
+      if (ec || armed != self->generation) return;
+      self->timed_out = true;
+      self->resolver.cancel();
+      error_code ignored;
+      self->stream.next_layer().cancel(ignored);
+    });
+  }
+
+  void disarm() {
+    ++generation;
+    watchdog.cancel();
+  }
+
+  tcp::resolver resolver;
+  ssl::stream<tcp::socket> stream;
+  net::steady_timer watchdog;
+  unsigned generation = 0;
+  bool timed_out = false;
+  std::array<char, 4096> buffer{};
+  std::string pending;  // bytes received and not yet consumed by a reply
+  bool tls_active = false;
+};
+
+// The dialogue with one endpoint, step by step. Each step returns false when the probe must end;
+// the reason is then in the Evidence.
+class Dialogue {
+ public:
+  Dialogue(Evidence& evidence, const ProbeSettings& settings, Connection& connection)
+      : ev_(evidence), settings_(settings), conn_(connection),
+        start_(clock::now()), deadline_(start_ + settings.deadline) {}
+
+  net::awaitable<void> run() {
+    bool implicit = ev_.target.mode == Mode::implicit;
+    if (co_await connect() && (!implicit || co_await handshake()) && co_await greeting() &&
+        co_await ehlo(ev_.smtp.ehlo, Phase::ehlo)) {
+      ev_.smtp.starttls_offered = reply_.has_keyword("STARTTLS");
+      if (!implicit && ev_.smtp.starttls_offered && co_await starttls() && co_await handshake() &&
+          !co_await ehlo(ev_.smtp.ehlo_after_tls, Phase::ehlo_after_tls)) {
+        ev_.smtp.ehlo_after_tls_failed = true;
+        ev_.failure = Failure::none;  // a warning-level fact, not a failed probe
+      }
+    }
+    // A refusal leaves the dialogue in step: say goodbye. After a broken one there is no one to tell.
+    if (ev_.failure == Failure::none || ev_.failure == Failure::greeting_rejected ||
+        ev_.failure == Failure::ehlo_rejected || ev_.failure == Failure::starttls_rejected)
+      co_await quit();
+    conn_.disarm();
+    error_code ignored;
+    conn_.stream.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+    conn_.stream.next_layer().close(ignored);
+    ev_.timings.total = ms_since(start_);
+  }
+
+ private:
+  // Arms the watchdog for a phase limited by `limit` and by the whole probe's deadline.
+  void arm(std::chrono::milliseconds limit) { conn_.arm(std::min(clock::now() + limit, deadline_)); }
+
+  bool fail(Failure failure, Phase phase, std::string detail) {
+    ev_.failure = failure;
+    ev_.failure_phase = phase;
+    ev_.failure_detail = std::move(detail);
+    if (failure == Failure::timeout) ev_.deadline_hit = clock::now() >= deadline_;
+    return false;
+  }
+
+  bool fail_io(Phase phase, const error_code& ec) {
+    if (conn_.timed_out) return fail(Failure::timeout, phase, std::string("no answer in time during ") + to_string(phase));
+    if (ec == net::error::eof || ec == ssl::error::stream_truncated)
+      return fail(Failure::protocol_error, phase, std::string("the server closed the connection during ") + to_string(phase));
+    return fail(Failure::protocol_error, phase, std::string("connection lost during ") + to_string(phase) + ": " + ec.message());
+  }
+
+  net::awaitable<bool> connect() {
+    auto started = clock::now();
+    std::vector<tcp::endpoint> endpoints;
+    error_code ec;
+    auto literal = net::ip::make_address(ev_.target.host, ec);
+    if (!ec) {
+      endpoints.emplace_back(literal, ev_.target.port);
+    } else {
+      arm(settings_.connect_timeout);
+      auto [resolve_ec, results] = co_await conn_.resolver.async_resolve(
+          ev_.target.host, std::to_string(ev_.target.port), use_tuple);
+      if (conn_.timed_out) co_return fail(Failure::timeout, Phase::resolve, "DNS lookup of " + ev_.target.host + " took too long");
+      if (resolve_ec || results.empty())
+        co_return fail(Failure::dns, Phase::resolve, ev_.target.host + ": " + resolve_ec.message());
+      for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+    }
+
+    // The first address that accepts the connection is the one probed.
+    auto& socket = conn_.stream.next_layer();
+    std::string errors;
+    bool last_timed_out = false;
+    for (const auto& endpoint : endpoints) {
+      if (clock::now() >= deadline_) break;
+      arm(settings_.connect_timeout);
+      auto [connect_ec] = co_await socket.async_connect(endpoint, use_tuple);
+      if (!connect_ec && !conn_.timed_out) {
+        ev_.address = endpoint.address().to_string();
+        socket.set_option(tcp::no_delay(true), ec);  // one small command at a time: no Nagle delay
+        ev_.timings.connect = ms_since(started);
+        ev_.ehlo_name = settings_.ehlo_name.value_or(address_literal(socket.local_endpoint(ec).address()));
+        co_return true;
+      }
+      last_timed_out = conn_.timed_out;
+      if (!errors.empty()) errors += "; ";
+      errors += endpoint.address().to_string() + ": " + (conn_.timed_out ? "timed out" : connect_ec.message());
+      error_code ignored;
+      socket.close(ignored);
+    }
+    if (last_timed_out) co_return fail(Failure::timeout, Phase::connect, "TCP connect timed out (" + errors + ")");
+    co_return fail(Failure::connect, Phase::connect, "TCP connect failed (" + errors + ")");
+  }
+
+  static std::string address_literal(const net::ip::address& address) {
+    if (address.is_v6()) return "[IPv6:" + address.to_string() + "]";
+    return "[" + address.to_string() + "]";
+  }
+
+  // Reads one whole reply into reply_ within the phase's time limit. Bytes after it stay pending.
+  net::awaitable<bool> read_reply(Phase phase, std::chrono::milliseconds limit) {
+    ReplyParser parser(settings_.reply_limits);
+    arm(limit);
+    for (;;) {
+      std::string_view input = conn_.pending;
+      auto state = parser.feed(input);
+      conn_.pending.erase(0, conn_.pending.size() - input.size());
+      if (state == ReplyParser::State::complete) {
+        reply_ = parser.reply();
+        co_return true;
+      }
+      if (state == ReplyParser::State::error)
+        co_return fail(Failure::protocol_error, phase, "malformed reply during " + std::string(to_string(phase)) + ": " + parser.error());
+      auto buffer = net::buffer(conn_.buffer);
+      auto [ec, n] = conn_.tls_active ? co_await conn_.stream.async_read_some(buffer, use_tuple)
+                                      : co_await conn_.stream.next_layer().async_read_some(buffer, use_tuple);
+      if (conn_.timed_out || (ec && n == 0)) co_return fail_io(phase, ec);
+      conn_.pending.append(conn_.buffer.data(), n);
+    }
+  }
+
+  net::awaitable<bool> send(std::string command, Phase phase) {
+    command += "\r\n";
+    arm(settings_.reply_timeout);
+    auto [ec, n] = conn_.tls_active ? co_await net::async_write(conn_.stream, net::buffer(command), use_tuple)
+                                    : co_await net::async_write(conn_.stream.next_layer(), net::buffer(command), use_tuple);
+    if (ec || conn_.timed_out) co_return fail_io(phase, ec);
+    co_return true;
+  }
+
+  net::awaitable<bool> greeting() {
+    auto started = clock::now();
+    if (!co_await read_reply(Phase::greeting, settings_.reply_timeout)) co_return false;
+    ev_.smtp.greeting = reply_.lines;
+    ev_.advertised_fqdn = host_name_or_null(reply_.first_word());
+    ev_.timings.greeting = ms_since(started);
+    if (reply_.code != 220)
+      co_return fail(Failure::greeting_rejected, Phase::greeting, "greeting " + reply_.lines.front());
+    co_return true;
+  }
+
+  // EHLO, and HELO when the server refuses EHLO with a permanent error.
+  net::awaitable<bool> ehlo(std::vector<std::string>& lines, Phase phase) {
+    auto started = clock::now();
+    if (!co_await send("EHLO " + ehlo_name(), phase) || !co_await read_reply(phase, settings_.reply_timeout))
+      co_return false;
+    if (reply_.code / 100 == 5 && phase == Phase::ehlo) {
+      if (!co_await send("HELO " + ehlo_name(), phase) || !co_await read_reply(phase, settings_.reply_timeout))
+        co_return false;
+      ev_.smtp.used_helo = reply_.code == 250;
+    }
+    lines = reply_.lines;
+    if (phase == Phase::ehlo) {
+      ev_.timings.ehlo = ms_since(started);
+      ev_.ehlo_fqdn = reply_.code == 250 ? host_name_or_null(reply_.first_word()) : std::nullopt;
+    }
+    if (reply_.code != 250)
+      co_return fail(Failure::ehlo_rejected, phase, "EHLO answered " + reply_.lines.front());
+    co_return true;
+  }
+
+  const std::string& ehlo_name() const { return ev_.ehlo_name; }
+
+  net::awaitable<bool> starttls() {
+    auto started = clock::now();
+    if (!co_await send("STARTTLS", Phase::starttls) || !co_await read_reply(Phase::starttls, settings_.reply_timeout))
+      co_return false;
+    ev_.smtp.starttls_reply = reply_.lines;
+    ev_.timings.starttls = ms_since(started);
+    if (reply_.code != 220)
+      co_return fail(Failure::starttls_rejected, Phase::starttls, "STARTTLS answered " + reply_.lines.front());
+    // Whatever plaintext came after the 220 was not asked for: record it, never read it as a reply.
+    ev_.smtp.injected_bytes = conn_.pending.size();
+    ev_.smtp.injected = conn_.pending.substr(0, settings_.max_injected_kept);
+    conn_.pending.clear();
+    co_return true;
+  }
+
+  std::optional<std::string> server_name() const {
+    switch (settings_.sni_mode) {
+      case SniMode::off: return std::nullopt;
+      case SniMode::fixed: return settings_.sni_name;
+      case SniMode::automatic: break;
+    }
+    auto name = choose_checked_fqdn(ev_);
+    if (name && !name->empty() && name->back() == '.') name->pop_back();
+    return name;
+  }
+
+  net::awaitable<bool> handshake() {
+    auto started = clock::now();
+    SSL* ssl = conn_.stream.native_handle();
+    ev_.tls.attempted = true;
+    if (auto name = server_name();
+        name && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, name->data()) == 1)
+      ev_.tls.sni = *name;
+    watch_certificate_request(ssl, &ev_.tls);
+    arm(settings_.reply_timeout);
+    auto [ec] = co_await conn_.stream.async_handshake(ssl::stream_base::client, use_tuple);
+    watch_certificate_request(ssl, nullptr);
+    capture_session(ssl, ev_.tls);
+    ev_.timings.handshake = ms_since(started);
+    if (ec || conn_.timed_out) {
+      if (conn_.timed_out) co_return fail(Failure::timeout, Phase::handshake, "TLS handshake took too long");
+      ev_.tls.error = ec.message();
+      co_return fail(Failure::handshake_failed, Phase::handshake, "TLS handshake failed: " + ec.message());
+    }
+    ev_.tls.established = true;
+    conn_.tls_active = true;
+    co_return true;
+  }
+
+  // The answer to QUIT is courtesy: whatever happens here leaves the evidence as it was.
+  net::awaitable<void> quit() {
+    auto failure = ev_.failure;
+    auto phase = ev_.failure_phase;
+    auto detail = ev_.failure_detail;
+    bool deadline_hit = ev_.deadline_hit;
+    if (co_await send("QUIT", Phase::quit)) co_await read_reply(Phase::quit, quit_timeout);
+    ev_.failure = failure;
+    ev_.failure_phase = phase;
+    ev_.failure_detail = std::move(detail);
+    ev_.deadline_hit = deadline_hit;
+  }
+
+  Evidence& ev_;
+  const ProbeSettings& settings_;
+  Connection& conn_;
+  clock::time_point start_;
+  clock::time_point deadline_;
+  Reply reply_;
+};
+
+}  // namespace
+
+std::optional<std::string> choose_checked_fqdn(const Evidence& evidence) {
+  if (evidence.target.expected_fqdn) return evidence.target.expected_fqdn;
+  if (!evidence.target.host_is_ip) return evidence.target.host;
+  if (evidence.advertised_fqdn) return evidence.advertised_fqdn;
+  return evidence.ehlo_fqdn;
+}
+
+net::awaitable<Evidence> probe_endpoint(Target target, const ProbeSettings& settings, ssl::context& client_context) {
+  Evidence evidence;
+  evidence.target = std::move(target);
+  auto connection = std::make_shared<Connection>(co_await net::this_coro::executor, client_context);
+  Dialogue dialogue(evidence, settings, *connection);
+  co_await dialogue.run();
+  evidence.checked_fqdn = choose_checked_fqdn(evidence);
+  co_return evidence;
+}
+
+const char* to_string(Phase phase) {
+  switch (phase) {
+    case Phase::resolve: return "dns";
+    case Phase::connect: return "connect";
+    case Phase::greeting: return "greeting";
+    case Phase::ehlo: return "ehlo";
+    case Phase::starttls: return "starttls";
+    case Phase::handshake: return "handshake";
+    case Phase::ehlo_after_tls: return "ehlo-after-tls";
+    case Phase::quit: return "quit";
+  }
+  return "?";
+}
+
+const char* to_string(Failure failure) {
+  switch (failure) {
+    case Failure::none: return "none";
+    case Failure::dns: return "dns";
+    case Failure::connect: return "connect";
+    case Failure::timeout: return "timeout";
+    case Failure::greeting_rejected: return "greeting-rejected";
+    case Failure::ehlo_rejected: return "ehlo-rejected";
+    case Failure::starttls_rejected: return "starttls-rejected";
+    case Failure::handshake_failed: return "handshake-failed";
+    case Failure::protocol_error: return "protocol-error";
+  }
+  return "?";
+}
+
+}  // namespace stp::probe

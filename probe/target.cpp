@@ -1,0 +1,198 @@
+#include "probe/target.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cctype>
+
+#include <arpa/inet.h>
+
+namespace stp::probe {
+namespace {
+
+struct Scheme {
+  std::string_view name;
+  Mode mode;
+  std::uint16_t default_port;
+};
+constexpr std::array schemes{Scheme{"smtp", Mode::starttls, 25},
+                             Scheme{"submission", Mode::starttls, 587},
+                             Scheme{"smtps", Mode::implicit, 465}};
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+bool is_ipv4(std::string_view s) {
+  std::array<unsigned char, 4> buf{};
+  return inet_pton(AF_INET, std::string(s).c_str(), buf.data()) == 1;
+}
+
+bool is_ipv6(std::string_view s) {
+  std::array<unsigned char, 16> buf{};
+  return inet_pton(AF_INET6, std::string(s).c_str(), buf.data()) == 1;
+}
+
+std::string shown(std::string_view s) {
+  // Error messages quote the user's input; keep them on one printable line.
+  std::string out;
+  for (char c : s.substr(0, 200)) out += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+  return out;
+}
+
+std::uint16_t parse_port(std::string_view s) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size())
+    throw TargetError("bad port '" + shown(s) + "': not a number");
+  if (value == 0 || value > 65535)
+    throw TargetError("bad port '" + shown(s) + "': must be 1 to 65535");
+  return static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
+
+bool is_dns_name(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    std::size_t dot = name.find('.', start);
+    if (dot == std::string_view::npos) dot = name.size();
+    std::string_view label = name.substr(start, dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+    start = dot + 1;
+  }
+  // An all-numeric name such as 192.0.2.300 is a mistyped address, not a host name.
+  return !std::all_of(name.begin(), name.end(),
+                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
+}
+
+Target parse_target(std::string_view text) {
+  Target t;
+  t.text = std::string(text);
+  std::string_view rest = text;
+  if (rest.empty()) throw TargetError("empty target");
+
+  std::optional<std::uint16_t> default_port;
+  if (auto sep = rest.find("://"); sep != std::string_view::npos) {
+    std::string_view name = rest.substr(0, sep);
+    auto scheme = std::find_if(schemes.begin(), schemes.end(),
+                               [&](const Scheme& s) { return iequals(s.name, name); });
+    if (scheme == schemes.end())
+      throw TargetError("unknown scheme '" + shown(name) + "://' (use smtp://, submission:// or smtps://)");
+    t.mode = scheme->mode;
+    default_port = scheme->default_port;
+    rest.remove_prefix(sep + 3);
+    if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+    if (rest.find('/') != std::string_view::npos)
+      throw TargetError("'" + shown(text) + "': a target has no path");
+  }
+  t.port = default_port.value_or(25);
+
+  if (!rest.empty() && rest.front() == '[') {
+    auto close = rest.find(']');
+    if (close == std::string_view::npos) throw TargetError("'" + shown(text) + "': unclosed '['");
+    t.host = std::string(rest.substr(1, close - 1));
+    if (!is_ipv6(t.host)) throw TargetError("'" + shown(t.host) + "' in [] is not an IPv6 address");
+    t.host_is_ip = true;
+    std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') throw TargetError("'" + shown(text) + "': expected ':port' after ']'");
+      t.port = parse_port(after.substr(1));
+    }
+    return t;
+  }
+
+  if (std::count(rest.begin(), rest.end(), ':') >= 2) {
+    // A bare IPv6 literal: no port can follow without brackets.
+    if (!is_ipv6(rest))
+      throw TargetError("'" + shown(text) + "': write an IPv6 address with a port as [address]:port");
+    t.host = std::string(rest);
+    t.host_is_ip = true;
+    return t;
+  }
+
+  std::string_view host = rest;
+  if (auto colon = rest.find(':'); colon != std::string_view::npos) {
+    host = rest.substr(0, colon);
+    t.port = parse_port(rest.substr(colon + 1));
+  }
+  if (host.empty()) throw TargetError("'" + shown(text) + "': empty host");
+  t.host = std::string(host);
+  t.host_is_ip = is_ipv4(host);
+  if (!t.host_is_ip && !is_dns_name(host))
+    throw TargetError("'" + shown(host) + "' is neither a host name nor an IP address");
+  return t;
+}
+
+namespace {
+
+// Splits a line into words; a value may be quoted with " (\" and \\ escape inside quotes).
+std::vector<std::string> split_words(std::string_view line) {
+  std::vector<std::string> words;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i == line.size()) break;
+    if (line[i] == '#') break;  // the rest of the line is a comment
+    std::string word;
+    bool quoted = false;
+    for (; i < line.size(); ++i) {
+      char c = line[i];
+      if (quoted) {
+        if (c == '\\' && i + 1 < line.size() && (line[i + 1] == '"' || line[i + 1] == '\\')) {
+          word += line[++i];
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          word += c;
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (std::isspace(static_cast<unsigned char>(c))) {
+        break;
+      } else {
+        word += c;
+      }
+    }
+    if (quoted) throw TargetError("unclosed '\"'");
+    words.push_back(std::move(word));
+  }
+  return words;
+}
+
+}  // namespace
+
+std::optional<Target> parse_target_line(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  auto words = split_words(line);
+  if (words.empty()) return std::nullopt;
+  Target t = parse_target(words.front());
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    auto eq = word.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw TargetError("bad annotation '" + shown(word) + "' (expected fqdn=NAME or connector=NAME)");
+    std::string key = word.substr(0, eq);
+    std::string value = word.substr(eq + 1);
+    if (value.empty()) throw TargetError("annotation '" + shown(key) + "=' has no value");
+    if (key == "fqdn") {
+      if (t.expected_fqdn) throw TargetError("fqdn= given twice");
+      if (!is_dns_name(value)) throw TargetError("fqdn='" + shown(value) + "' is not a DNS name");
+      t.expected_fqdn = value;
+    } else if (key == "connector") {
+      if (t.connector) throw TargetError("connector= given twice");
+      t.connector = value;
+    } else {
+      throw TargetError("unknown annotation '" + shown(key) + "=' (expected fqdn= or connector=)");
+    }
+  }
+  return t;
+}
+
+}  // namespace stp::probe

@@ -1,0 +1,43 @@
+#pragma once
+// A target: one SMTP endpoint to probe, as the user wrote it (SPEC §2).
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stp::probe {
+
+enum class Mode { starttls, implicit };
+
+struct Target {
+  std::string text;                          // as given, for the report
+  std::string host;                          // DNS name or IP literal, without brackets
+  bool host_is_ip = false;
+  std::uint16_t port = 25;
+  Mode mode = Mode::starttls;
+  std::optional<std::string> expected_fqdn;  // fqdn= annotation (or --fqdn, applied later)
+  std::optional<std::string> connector;      // connector= annotation
+  std::size_t position = 0;                  // 0-based order in the input (set by TargetSource)
+};
+
+// A target or targets-file line the user got wrong. `what()` says why, without location.
+class TargetError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses one target in any SPEC §2 form: host, host:port, [v6]:port, bare IPv6,
+// smtp://, submission://, smtps://. Throws TargetError.
+Target parse_target(std::string_view text);
+
+// Parses one targets-file line: a target followed by fqdn= / connector= annotations
+// (values may be quoted with "). Returns nothing for blank and # lines. Throws TargetError.
+std::optional<Target> parse_target_line(std::string_view line);
+
+// True for a syntactically valid DNS host name (LDH labels, '_' allowed, trailing dot allowed).
+bool is_dns_name(std::string_view name);
+
+}  // namespace stp::probe

@@ -1,0 +1,96 @@
+#include "probe/target_source.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include <sys/stat.h>
+
+namespace stp::probe {
+
+TargetSource::TargetSource(std::vector<Target> listed, std::optional<std::string> targets_file,
+                           std::optional<std::string> default_fqdn)
+    : listed_(std::move(listed)),
+      targets_file_(std::move(targets_file)),
+      default_fqdn_(std::move(default_fqdn)) {
+  if (default_fqdn_ && !is_dns_name(*default_fqdn_))
+    throw InputError("--fqdn '" + *default_fqdn_ + "' is not a DNS name");
+}
+
+TargetSource::~TargetSource() { std::free(line_buffer_); }
+
+std::optional<Target> TargetSource::read_file_target(std::size_t& line_number) {
+  for (;;) {
+    ssize_t length = ::getline(&line_buffer_, &line_capacity_, file_.get());
+    if (length < 0) {
+      if (std::ferror(file_.get()))
+        throw InputError(*targets_file_ + ": cannot read: " + std::strerror(errno));
+      return std::nullopt;
+    }
+    ++line_number;
+    std::string_view line(line_buffer_, static_cast<std::size_t>(length));
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    try {
+      if (auto target = parse_target_line(line)) return target;
+    } catch (const TargetError& e) {
+      std::string name = *targets_file_ == "-" ? "<stdin>" : *targets_file_;
+      throw InputError(name + ":" + std::to_string(line_number) + ": " + e.what());
+    }
+  }
+}
+
+std::vector<Target> TargetSource::parse_arguments(const std::vector<std::string>& arguments) {
+  std::vector<Target> targets;
+  for (const auto& argument : arguments) {
+    try {
+      targets.push_back(parse_target(argument));
+    } catch (const TargetError& e) {
+      throw InputError(std::string("target: ") + e.what());
+    }
+  }
+  return targets;
+}
+
+std::size_t TargetSource::check() {
+  std::size_t count = listed_.size();
+  if (targets_file_) {
+    if (*targets_file_ == "-") {
+      // Spool stdin so that it is checked whole before probing and then streamed.
+      file_.reset(std::tmpfile());
+      if (!file_) throw InputError(std::string("cannot create a temporary file: ") + std::strerror(errno));
+      char chunk[65536];
+      std::size_t n = 0;
+      while ((n = std::fread(chunk, 1, sizeof chunk, stdin)) > 0)
+        if (std::fwrite(chunk, 1, n, file_.get()) != n)
+          throw InputError(std::string("cannot spool standard input: ") + std::strerror(errno));
+    } else {
+      struct stat st {};
+      if (::stat(targets_file_->c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        throw InputError(*targets_file_ + ": is a directory, not a targets file");
+      file_.reset(std::fopen(targets_file_->c_str(), "r"));
+      if (!file_) throw InputError(*targets_file_ + ": " + std::strerror(errno));
+    }
+    std::rewind(file_.get());
+    std::size_t line_number = 0;
+    while (read_file_target(line_number)) ++count;
+    std::rewind(file_.get());
+  }
+  checked_ = true;
+  return count;
+}
+
+std::optional<Target> TargetSource::next() {
+  if (!checked_) check();
+  std::optional<Target> target;
+  if (next_listed_ < listed_.size()) {
+    target = std::move(listed_[next_listed_++]);
+  } else if (file_) {
+    target = read_file_target(line_number_);
+  }
+  if (!target) return target;
+  if (!target->expected_fqdn && default_fqdn_) target->expected_fqdn = default_fqdn_;
+  target->position = position_++;
+  return target;
+}
+
+}  // namespace stp::probe

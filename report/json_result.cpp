@@ -1,0 +1,137 @@
+#include "report/json_result.hpp"
+
+#include <cmath>
+
+#include <boost/json/serialize.hpp>
+
+#include "report/escape.hpp"
+
+namespace stp::report {
+namespace json = boost::json;
+namespace {
+
+json::value text(std::string_view bytes) { return json::string(valid_utf8(bytes)); }
+
+json::value text_or_null(const std::optional<std::string>& value) {
+  return value ? text(*value) : json::value(nullptr);
+}
+
+json::array text_array(const std::vector<std::string>& values) {
+  json::array out;
+  for (const auto& v : values) out.push_back(text(v));
+  return out;
+}
+
+std::string joined_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) {
+    if (!out.empty()) out += '\n';
+    out += line;
+  }
+  return out;
+}
+
+json::value milliseconds(double value) {
+  if (value < 0) return nullptr;
+  return std::round(value * 10.0) / 10.0;
+}
+
+json::value smtp_json(const probe::SmtpEvidence& smtp) {
+  if (smtp.greeting.empty()) return nullptr;  // never reached the SMTP dialogue
+  return json::object{
+      {"greeting", text(joined_lines(smtp.greeting))},
+      {"ehlo", text_array(smtp.ehlo)},
+      {"used_helo", smtp.used_helo},
+      {"starttls_offered", smtp.starttls_offered},
+      {"starttls_reply", smtp.starttls_reply.empty() ? json::value(nullptr) : text(joined_lines(smtp.starttls_reply))},
+      {"ehlo_after_tls", text_array(smtp.ehlo_after_tls)},
+      {"injected_bytes", smtp.injected_bytes},
+      {"injected", smtp.injected_bytes ? text(smtp.injected) : json::value(nullptr)},
+  };
+}
+
+json::value tls_json(const probe::TlsEvidence& tls, const tls::Assessment& assessment) {
+  if (!tls.attempted) return nullptr;
+  return json::object{
+      {"version", text_or_null(tls.version)},
+      {"cipher", text_or_null(tls.cipher)},
+      {"sni", text_or_null(tls.sni)},
+      {"client_certificate_requested", tls.client_certificate_requested},
+      {"acceptable_ca_names", text_array(assessment.acceptable_ca_names)},
+      {"error", tls.error.empty() ? json::value(nullptr) : text(tls.error)},
+  };
+}
+
+json::object certificate_json(const tls::CertificateFacts& c) {
+  return json::object{
+      {"subject", text(c.subject)},
+      {"issuer", text(c.issuer)},
+      {"serial", c.serial},
+      {"not_before", tls::format_time(c.not_before)},
+      {"not_after", tls::format_time(c.not_after)},
+      {"dns_names", text_array(c.dns_names)},
+      {"ip_addresses", text_array(c.ip_addresses)},
+      {"certificate_domains", text_array(c.certificate_domains)},
+      {"key_type", c.key_type},
+      {"key_bits", c.key_bits},
+      {"signature_algorithm", c.signature_algorithm},
+      {"extended_key_usage", text_array(c.extended_key_usage)},
+      {"key_usage", text_array(c.key_usage)},
+      {"is_ca", c.is_ca},
+      {"self_signed", c.self_signed},
+      {"sha1", c.sha1},
+      {"sha256", c.sha256},
+      {"pem", c.pem},
+  };
+}
+
+json::value probe_error_json(const probe::Evidence& ev) {
+  if (ev.failure == probe::Failure::none) return nullptr;
+  return json::object{
+      {"kind", probe::to_string(ev.failure)},
+      {"phase", ev.deadline_hit ? "deadline" : probe::to_string(ev.failure_phase)},
+      {"detail", text(ev.failure_detail)},
+  };
+}
+
+}  // namespace
+
+json::object result_json(const probe::Evidence& ev, const tls::Assessment& assessment) {
+  json::array chain;
+  for (const auto& certificate : assessment.chain) chain.push_back(certificate_json(certificate));
+  const auto& t = ev.timings;
+  return json::object{
+      {"target", text(ev.target.text)},
+      {"connector", text_or_null(ev.target.connector)},
+      {"host", text(ev.target.host)},
+      {"address", text_or_null(ev.address)},
+      {"port", ev.target.port},
+      {"mode", ev.target.mode == probe::Mode::implicit ? "implicit" : "starttls"},
+      {"expected_fqdn", text_or_null(ev.target.expected_fqdn)},
+      {"advertised_fqdn", text_or_null(ev.advertised_fqdn)},
+      {"ehlo_fqdn", text_or_null(ev.ehlo_fqdn)},
+      {"checked_fqdn", text_or_null(ev.checked_fqdn)},
+      {"status", nullptr},
+      {"smtp", smtp_json(ev.smtp)},
+      {"tls", tls_json(ev.tls, assessment)},
+      {"chain", std::move(chain)},
+      {"verification", nullptr},
+      {"findings", json::array{}},
+      {"exchange_events", json::array{}},
+      {"probe_error", probe_error_json(ev)},
+      {"timings_ms", json::object{{"connect", milliseconds(t.connect)},
+                                  {"greeting", milliseconds(t.greeting)},
+                                  {"ehlo", milliseconds(t.ehlo)},
+                                  {"starttls", milliseconds(t.starttls)},
+                                  {"handshake", milliseconds(t.handshake)},
+                                  {"total", milliseconds(t.total)}}},
+  };
+}
+
+std::string jsonl_line(const probe::Evidence& evidence, const tls::Assessment& assessment) {
+  std::string line = json::serialize(result_json(evidence, assessment));
+  line += '\n';
+  return line;
+}
+
+}  // namespace stp::report

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# One entry point for people and CI:
+#   scripts/run.sh demo    install what is missing, build, run `starttls-probe demo`
+#   scripts/run.sh test    install what is missing, build, run every test; then the same suite
+#                          again in an AddressSanitizer + UndefinedBehaviorSanitizer build
+#   scripts/run.sh build   install what is missing and build (build/app/starttls-probe)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+build() {  # build DIR [cmake options...]
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir"
+}
+
+case "${1:-}" in
+  build)
+    build build
+    ;;
+  demo)
+    build build >/dev/null
+    exec ./build/app/starttls-probe demo
+    ;;
+  test)
+    build build
+    ctest --test-dir build --output-on-failure -j "$(nproc)"
+    echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+    build build-sanitize -DSTARTTLS_PROBE_SANITIZE=ON
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      ctest --test-dir build-sanitize --output-on-failure -j "$(nproc)"
+    ;;
+  *)
+    echo "usage: scripts/run.sh demo|test|build" >&2
+    exit 3
+    ;;
+esac

@@ -1,0 +1,97 @@
+#include <regex>
+
+#include <catch2/catch.hpp>
+
+#include "lab/cert_factory.hpp"
+#include "tls/certificate.hpp"
+
+using namespace stp;
+
+TEST_CASE("certificate facts: names, domains, key, usages, fingerprints", "[tls][certificate]") {
+  lab::CertSpec ca_spec;
+  ca_spec.common_name = "Test Root";
+  ca_spec.is_ca = true;
+  auto ca = lab::issue_certificate(ca_spec, nullptr);
+
+  lab::CertSpec spec;
+  spec.common_name = "mail.contoso.com";
+  spec.dns_names = {"MAIL.contoso.com", "autodiscover.contoso.com"};
+  spec.ip_addresses = {"192.0.2.10", "2001:db8::10"};
+  spec.extended_key_usage = {"serverAuth", "clientAuth"};
+  spec.key_usage = "digitalSignature,keyEncipherment";
+  spec.key = {lab::KeySpec::Kind::rsa, 2048};
+  spec.valid_from = std::chrono::seconds(-3600);
+  spec.valid_until = std::chrono::seconds(86400);
+  auto leaf = lab::issue_certificate(spec, &ca);
+
+  auto facts = tls::describe_certificate(leaf.certificate_der());
+  CHECK(facts.subject == "CN=mail.contoso.com, O=starttls-probe lab");
+  CHECK(facts.issuer == "CN=Test Root, O=starttls-probe lab");
+  CHECK(facts.subject_cn == "mail.contoso.com");
+  CHECK(facts.dns_names == std::vector<std::string>{"MAIL.contoso.com", "autodiscover.contoso.com"});
+  CHECK(facts.ip_addresses == std::vector<std::string>{"192.0.2.10", "2001:db8::10"});
+  // CN first, then SANs, each name once (case-insensitively), as Exchange lists CertificateDomains.
+  CHECK(facts.certificate_domains == std::vector<std::string>{"mail.contoso.com", "autodiscover.contoso.com"});
+  CHECK(facts.key_type == "RSA");
+  CHECK(facts.key_bits == 2048);
+  CHECK(facts.signature_algorithm == "ecdsa-with-SHA256");  // the issuer's key signs
+  CHECK(facts.extended_key_usage == std::vector<std::string>{"serverAuth", "clientAuth"});
+  CHECK(facts.key_usage == std::vector<std::string>{"digitalSignature", "keyEncipherment"});
+  CHECK(facts.has_key_usage);
+  CHECK(facts.has_extended_key_usage);
+  CHECK_FALSE(facts.is_ca);
+  CHECK_FALSE(facts.self_signed);
+  CHECK(facts.version == 3);
+  CHECK(facts.not_after - facts.not_before == 86400 + 3600);
+  CHECK(std::regex_match(facts.sha1, std::regex("[0-9A-F]{40}")));
+  CHECK(std::regex_match(facts.sha256, std::regex("[0-9a-f]{64}")));
+  CHECK(std::regex_match(facts.serial, std::regex("[0-9A-F]+")));
+  CHECK(facts.pem.rfind("-----BEGIN CERTIFICATE-----\n", 0) == 0);
+  CHECK(facts.der == leaf.certificate_der());
+
+  auto root = tls::describe_certificate(ca.certificate_der());
+  CHECK(root.is_ca);
+  CHECK(root.self_signed);
+  CHECK(root.key_type == "EC");
+  CHECK(root.key_bits == 256);
+  CHECK(root.key_usage == std::vector<std::string>{"keyCertSign", "cRLSign"});
+}
+
+TEST_CASE("a certificate without SAN or EKU has empty lists and flags unset", "[tls][certificate]") {
+  lab::CertSpec spec;
+  spec.common_name = "cn-only.contoso.com";
+  spec.digest = "SHA1";
+  auto cert = lab::issue_certificate(spec, nullptr);
+  auto facts = tls::describe_certificate(cert.certificate_der());
+  CHECK(facts.dns_names.empty());
+  CHECK(facts.certificate_domains == std::vector<std::string>{"cn-only.contoso.com"});
+  CHECK_FALSE(facts.has_extended_key_usage);
+  CHECK_FALSE(facts.has_key_usage);
+  CHECK(facts.self_signed);
+  CHECK(facts.signature_algorithm == "ecdsa-with-SHA1");
+}
+
+TEST_CASE("the same fingerprints as openssl x509 -fingerprint would print", "[tls][certificate]") {
+  // SHA-1 and SHA-256 of the DER: recompute independently with EVP.
+  auto cert = lab::issue_certificate(lab::CertSpec{}, nullptr);
+  std::string der = cert.certificate_der();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(der.data(), der.size(), digest, &length, EVP_sha1(), nullptr);
+  char first[3];
+  std::snprintf(first, sizeof first, "%02X", digest[0]);
+  auto facts = tls::describe_certificate(der);
+  CHECK(facts.sha1.substr(0, 2) == first);
+  CHECK(facts.sha1.size() == 2 * length);
+}
+
+TEST_CASE("bytes that are not a certificate are an error, not a crash", "[tls][certificate]") {
+  CHECK_THROWS_AS(tls::describe_certificate(""), tls::CertificateError);
+  CHECK_THROWS_AS(tls::describe_certificate("\x30\x82\x01\x00garbage"), tls::CertificateError);
+  CHECK(tls::describe_name("nonsense") == "(unreadable name)");
+}
+
+TEST_CASE("times are RFC 3339 UTC", "[tls][certificate]") {
+  CHECK(tls::format_time(0) == "1970-01-01T00:00:00Z");
+  CHECK(tls::format_time(1798761600) == "2027-01-01T00:00:00Z");
+}

@@ -1,0 +1,25 @@
+#include <set>
+
+#include <catch2/catch.hpp>
+
+#include "probe_helpers.hpp"
+
+using namespace stp;
+
+TEST_CASE("200 lab endpoints probed at --concurrency 50 give exactly 200 results", "[probe][lab][scale]") {
+  lab::Lab lab;
+  std::vector<probe::Target> targets;
+  for (int i = 0; i < 200; ++i) targets.push_back(test::target_of(lab.add(lab::Scenario::healthy)));
+  auto settings = test::quick_settings();
+  settings.concurrency = 50;
+  auto results = test::scan(targets, settings);
+  REQUIRE(results.size() == 200);
+  std::set<std::uint16_t> ports;
+  for (const auto& ev : results) {
+    CHECK(ev.failure == probe::Failure::none);
+    CHECK(ev.tls.established);
+    ports.insert(ev.target.port);
+  }
+  CHECK(ports.size() == 200);  // each endpoint once
+  for (std::size_t i = 0; i < 200; ++i) CHECK(lab.stats(i).connections == 1);
+}

@@ -1,0 +1,210 @@
+#include "tls/certificate.hpp"
+
+#include <algorithm>
+#include <array>
+#include <strings.h>
+#include <cstdio>
+
+#include <arpa/inet.h>
+#include <openssl/pem.h>
+
+#include "tls/openssl_ptr.hpp"
+
+namespace stp::tls {
+namespace {
+
+std::string hex(const unsigned char* data, std::size_t size, bool upper) {
+  static constexpr char lower_digits[] = "0123456789abcdef";
+  static constexpr char upper_digits[] = "0123456789ABCDEF";
+  const char* digits = upper ? upper_digits : lower_digits;
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out += digits[data[i] >> 4];
+    out += digits[data[i] & 0x0f];
+  }
+  return out;
+}
+
+std::string digest_hex(std::string_view der, const EVP_MD* md, bool upper) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(der.data(), der.size(), digest.data(), &length, md, nullptr);
+  return hex(digest.data(), length, upper);
+}
+
+std::string name_text(const X509_NAME* name) {
+  // RFC 2253 order and escaping, but UTF-8 kept as is and ", " between attributes.
+  constexpr unsigned long flags =
+      (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC;
+  UniqueBio bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), name, 0, flags);
+  return bio_text(bio.get());
+}
+
+std::string asn1_string_text(const ASN1_STRING* value) {
+  unsigned char* utf8 = nullptr;
+  int length = ASN1_STRING_to_UTF8(&utf8, value);
+  if (length < 0) return {};
+  std::string text(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length));
+  free_openssl_string(reinterpret_cast<char*>(utf8));
+  return text;
+}
+
+std::int64_t unix_time(const ASN1_TIME* time) {
+  struct tm tm {};
+  if (ASN1_TIME_to_tm(time, &tm) != 1) return 0;
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+std::string object_name(const ASN1_OBJECT* object) {
+  int nid = OBJ_obj2nid(object);
+  if (nid != NID_undef) return OBJ_nid2sn(nid);
+  std::array<char, 128> buffer{};
+  OBJ_obj2txt(buffer.data(), static_cast<int>(buffer.size()), object, 1);
+  return buffer.data();
+}
+
+void read_subject_alt_names(X509* cert, CertificateFacts& facts) {
+  UniqueGeneralNames names(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  if (!names) return;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
+    if (name->type == GEN_DNS) {
+      facts.dns_names.push_back(asn1_string_text(name->d.dNSName));
+    } else if (name->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* ip = name->d.iPAddress;
+      std::array<char, 64> text{};
+      int family = ip->length == 4 ? AF_INET : ip->length == 16 ? AF_INET6 : 0;
+      if (family != 0 && inet_ntop(family, ip->data, text.data(), text.size()))
+        facts.ip_addresses.emplace_back(text.data());
+    }
+  }
+}
+
+void read_key_usage(X509* cert, CertificateFacts& facts) {
+  static constexpr std::array<const char*, 9> names{
+      "digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement",
+      "keyCertSign",      "cRLSign",        "encipherOnly",    "decipherOnly"};
+  UniqueAsn1BitString usage(static_cast<ASN1_BIT_STRING*>(X509_get_ext_d2i(cert, NID_key_usage, nullptr, nullptr)));
+  if (!usage) return;
+  facts.has_key_usage = true;
+  for (std::size_t bit = 0; bit < names.size(); ++bit)
+    if (ASN1_BIT_STRING_get_bit(usage.get(), static_cast<int>(bit))) facts.key_usage.emplace_back(names[bit]);
+}
+
+void read_extended_key_usage(X509* cert, CertificateFacts& facts) {
+  UniqueExtKeyUsage usage(static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr)));
+  if (!usage) return;
+  facts.has_extended_key_usage = true;
+  for (int i = 0; i < sk_ASN1_OBJECT_num(usage.get()); ++i)
+    facts.extended_key_usage.push_back(object_name(sk_ASN1_OBJECT_value(usage.get(), i)));
+}
+
+void read_key(X509* cert, CertificateFacts& facts) {
+  EVP_PKEY* key = X509_get0_pubkey(cert);
+  if (key == nullptr) {
+    facts.key_type = "unknown";
+    return;
+  }
+  facts.key_bits = EVP_PKEY_get_bits(key);
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA: case EVP_PKEY_RSA_PSS: facts.key_type = "RSA"; break;
+    case EVP_PKEY_EC: facts.key_type = "EC"; break;
+    case EVP_PKEY_DSA: facts.key_type = "DSA"; break;
+    case EVP_PKEY_ED25519: facts.key_type = "Ed25519"; break;
+    case EVP_PKEY_ED448: facts.key_type = "Ed448"; break;
+    default: facts.key_type = EVP_PKEY_get0_type_name(key) ? EVP_PKEY_get0_type_name(key) : "unknown";
+  }
+}
+
+bool is_self_signed(X509* cert) {
+  if (X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) != 0) return false;
+  EVP_PKEY* key = X509_get0_pubkey(cert);
+  bool verifies = key != nullptr && X509_verify(cert, key) == 1;
+  ERR_clear_error();
+  return verifies;
+}
+
+}  // namespace
+
+CertificateFacts describe_certificate(std::string_view der) {
+  const auto* input = reinterpret_cast<const unsigned char*>(der.data());
+  UniqueX509 cert(d2i_X509(nullptr, &input, static_cast<long>(der.size())));
+  if (!cert) throw CertificateError("not a DER certificate: " + take_openssl_error());
+  if (input != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
+    // Trailing bytes after the certificate: parse what is there, but it is not this certificate's DER.
+    der = der.substr(0, static_cast<std::size_t>(input - reinterpret_cast<const unsigned char*>(der.data())));
+  }
+
+  CertificateFacts facts;
+  facts.der = std::string(der);
+  facts.subject = name_text(X509_get_subject_name(cert.get()));
+  facts.issuer = name_text(X509_get_issuer_name(cert.get()));
+  facts.version = static_cast<int>(X509_get_version(cert.get())) + 1;
+
+  const X509_NAME* subject = X509_get_subject_name(cert.get());
+  int cn_index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (cn_index >= 0) {
+    // The most specific CN is the last one in the name, as Exchange and verifiers take it.
+    for (int next; (next = X509_NAME_get_index_by_NID(subject, NID_commonName, cn_index)) >= 0;) cn_index = next;
+    facts.subject_cn = asn1_string_text(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, cn_index)));
+  }
+
+  if (const ASN1_INTEGER* serial = X509_get0_serialNumber(cert.get())) {
+    UniqueBignum bn(ASN1_INTEGER_to_BN(serial, nullptr));
+    if (bn) {
+      UniqueOpenSslString text(BN_bn2hex(bn.get()));
+      if (text) facts.serial = text.get();
+    }
+  }
+  facts.not_before = unix_time(X509_get0_notBefore(cert.get()));
+  facts.not_after = unix_time(X509_get0_notAfter(cert.get()));
+
+  read_subject_alt_names(cert.get(), facts);
+  // Exchange's CertificateDomains: the subject CN, then the DNS SANs, each name once.
+  auto add_domain = [&](const std::string& name) {
+    auto same = [&](const std::string& known) { return strcasecmp(known.c_str(), name.c_str()) == 0; };
+    if (std::none_of(facts.certificate_domains.begin(), facts.certificate_domains.end(), same))
+      facts.certificate_domains.push_back(name);
+  };
+  if (facts.subject_cn) add_domain(*facts.subject_cn);
+  for (const auto& name : facts.dns_names) add_domain(name);
+
+  read_key(cert.get(), facts);
+  facts.signature_algorithm = OBJ_nid2ln(X509_get_signature_nid(cert.get()));
+  read_key_usage(cert.get(), facts);
+  read_extended_key_usage(cert.get(), facts);
+  facts.is_ca = X509_check_ca(cert.get()) != 0 &&
+                (X509_get_extension_flags(cert.get()) & EXFLAG_CA) != 0;
+  facts.self_signed = is_self_signed(cert.get());
+
+  facts.sha1 = digest_hex(facts.der, EVP_sha1(), true);
+  facts.sha256 = digest_hex(facts.der, EVP_sha256(), false);
+  UniqueBio bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_X509(bio.get(), cert.get());
+  facts.pem = bio_text(bio.get());
+  ERR_clear_error();
+  return facts;
+}
+
+std::string describe_name(std::string_view der) {
+  const auto* input = reinterpret_cast<const unsigned char*>(der.data());
+  UniqueX509Name name(d2i_X509_NAME(nullptr, &input, static_cast<long>(der.size())));
+  if (!name) {
+    ERR_clear_error();
+    return "(unreadable name)";
+  }
+  return name_text(name.get());
+}
+
+std::string format_time(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+}  // namespace stp::tls
