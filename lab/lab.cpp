@@ -61,6 +61,7 @@ constexpr std::array traits{
     ScenarioTraits{Scenario::trickle, "trickle", "tarpit.contoso.test", "Tarpit"},
     ScenarioTraits{Scenario::endless_lines, "endless-lines", "endless.contoso.test", "Endless replies"},
     ScenarioTraits{Scenario::garbage_after_starttls, "garbage-after-starttls", "garbage.contoso.test", "Broken TLS"},
+    ScenarioTraits{Scenario::stalled_handshake, "stalled-handshake", "stall.contoso.test", "Stalled TLS"},
     ScenarioTraits{Scenario::injected_after_starttls, "injected-after-starttls", "inject.contoso.test", "Injecting middlebox"},
     ScenarioTraits{Scenario::hangup_mid_dialogue, "hangup-mid-dialogue", "hangup.contoso.test", "Hang-up"},
     ScenarioTraits{Scenario::control_characters, "control-characters", "ctl.contoso.test", "Control characters"},
@@ -76,7 +77,7 @@ const ScenarioTraits& traits_of(Scenario scenario) {
 bool speaks_tls(Scenario s) {
   return s != Scenario::no_starttls && s != Scenario::starttls_rejected && s != Scenario::ehlo_refused &&
          s != Scenario::greeting_rejected && s != Scenario::silent && s != Scenario::trickle &&
-         s != Scenario::endless_lines && s != Scenario::garbage_after_starttls &&
+         s != Scenario::endless_lines && s != Scenario::garbage_after_starttls && s != Scenario::stalled_handshake &&
          s != Scenario::hangup_mid_dialogue;
 }
 
@@ -104,8 +105,9 @@ std::vector<Scenario> all_scenarios() {
 }
 
 std::string EndpointInfo::target_line() const {
-  std::string address = "127.0.0.1:" + std::to_string(port);
-  return (implicit ? "smtps://" + address : address) + " fqdn=" + fqdn + " connector=\"" + connector + "\"";
+  std::string host = address.find(':') == std::string::npos ? address : "[" + address + "]";
+  std::string endpoint = host + ":" + std::to_string(port);
+  return (implicit ? "smtps://" + endpoint : endpoint) + " fqdn=" + fqdn + " connector=\"" + connector + "\"";
 }
 
 struct Lab::Impl {
@@ -402,6 +404,9 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
       if (read_ec) co_return;
       co_await send("HTTP/1.1 400 Bad Request\r\n\r\n");
       co_return co_await drain();
+    } else if (verb == "STARTTLS" && scenario == Scenario::stalled_handshake) {
+      if (!co_await send("220 2.0.0 SMTP server ready\r\n")) co_return;
+      co_return co_await drain();
     } else if (verb == "STARTTLS" && !tls_on) {
       reply = "454 4.7.0 TLS not available due to local problem\r\n";
     } else if (verb == "QUIT") {
@@ -418,7 +423,9 @@ Lab::Lab() : Lab(Options{}) {}
 Lab::Lab(Options options) : impl_(std::make_unique<Impl>(options)) {}
 Lab::~Lab() = default;
 
-const EndpointInfo& Lab::add(Scenario scenario) {
+const EndpointInfo& Lab::add(Scenario scenario, const std::string& address) {
+  auto bind_address = net::ip::make_address(address);
+  if (!bind_address.is_loopback()) throw std::invalid_argument("the lab listens on loopback only, not " + address);
   const auto& t = traits_of(scenario);
   EndpointInfo info;
   info.scenario = scenario;
@@ -432,7 +439,8 @@ const EndpointInfo& Lab::add(Scenario scenario) {
     context = identity.context.get();
   }
 
-  tcp::acceptor acceptor(impl_->io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  tcp::acceptor acceptor(impl_->io, tcp::endpoint(bind_address, 0));
+  info.address = bind_address.to_string();
   info.port = acceptor.local_endpoint().port();
   std::size_t index = 0;
   const EndpointInfo* stored = nullptr;

@@ -34,6 +34,7 @@ enum class Scenario {
   trickle,                     // the greeting one byte at a time
   endless_lines,               // "220-xxxx" lines without end
   garbage_after_starttls,      // 220 to STARTTLS, then plain text instead of a TLS handshake
+  stalled_handshake,           // 220 to STARTTLS, then silence: the handshake never completes
   injected_after_starttls,     // plaintext right after the STARTTLS 220, then a normal handshake
   hangup_mid_dialogue,         // closes the connection when EHLO arrives
   control_characters,          // ANSI escapes, NUL, BEL and invalid UTF-8 in the greeting
@@ -45,13 +46,14 @@ std::vector<Scenario> all_scenarios();
 
 struct EndpointInfo {
   Scenario scenario;
+  std::string address = "127.0.0.1";  // where it listens
   std::uint16_t port = 0;
   std::string fqdn;       // the connector FQDN this endpoint should serve
   std::string connector;  // a label, as an Exchange connector name
   bool implicit = false;
   std::vector<std::string> chain_der;  // what its handshake presents, leaf first (empty: no TLS)
 
-  // "127.0.0.1:PORT fqdn=NAME connector="LABEL"", or smtps://... for implicit TLS.
+  // "127.0.0.1:PORT fqdn=NAME connector="LABEL"" ([::1]:PORT on IPv6), or smtps://... for implicit TLS.
   std::string target_line() const;
 };
 
@@ -75,8 +77,9 @@ class Lab {
   Lab(const Lab&) = delete;
   Lab& operator=(const Lab&) = delete;
 
-  // Opens a listener for a scenario. Listeners accept as soon as they are added.
-  const EndpointInfo& add(Scenario scenario);
+  // Opens a listener for a scenario on a loopback address ("127.0.0.1", "::1", any 127.x.y.z).
+  // Listeners accept as soon as they are added. Call from one thread.
+  const EndpointInfo& add(Scenario scenario, const std::string& address = "127.0.0.1");
   const std::deque<EndpointInfo>& endpoints() const;
   EndpointStats stats(std::size_t endpoint_index) const;
 

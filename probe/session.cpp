@@ -144,7 +144,11 @@ class Dialogue {
     std::string errors;
     bool last_timed_out = false;
     for (const auto& endpoint : endpoints) {
-      if (clock::now() >= deadline_) break;
+      if (clock::now() >= deadline_) {
+        last_timed_out = true;
+        errors += errors.empty() ? "deadline reached" : "; deadline reached";
+        break;
+      }
       arm(settings_.connect_timeout);
       auto [connect_ec] = co_await socket.async_connect(endpoint, use_tuple);
       if (!connect_ec && !conn_.timed_out) {

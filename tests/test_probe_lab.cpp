@@ -288,6 +288,36 @@ TEST_CASE("garbage after the STARTTLS 220 is a failed handshake", "[probe][lab]"
   CHECK_FALSE(ev.tls.error.empty());
 }
 
+TEST_CASE("a handshake that never completes times out in the handshake phase", "[probe][lab]") {
+  lab::Lab lab;
+  auto settings = test::quick_settings();
+  settings.probe.reply_timeout = std::chrono::milliseconds(500);
+  auto ev = test::scan_one(lab.add(Scenario::stalled_handshake), settings);
+  CHECK(ev.failure == Failure::timeout);
+  CHECK(ev.failure_phase == Phase::handshake);
+  CHECK(ev.tls.attempted);
+  CHECK_FALSE(ev.tls.established);
+}
+
+TEST_CASE("an IPv6 literal target is probed over [::1]", "[probe][lab]") {
+  lab::Lab lab;
+  const lab::EndpointInfo* endpoint = nullptr;
+  try {
+    endpoint = &lab.add(Scenario::healthy, "::1");
+  } catch (const std::exception& e) {
+    WARN("no IPv6 loopback here, not tested: " << e.what());
+    return;
+  }
+  auto target = test::target_of(*endpoint);
+  CHECK(target.text.rfind("[::1]:", 0) == 0);
+  auto ev = test::scan({target}).at(0);
+  CHECK(ev.failure == Failure::none);
+  CHECK(ev.address == "::1");
+  CHECK(ev.tls.established);
+  CHECK(ev.ehlo_name == "probe.test.example");
+  check_chain(ev, *endpoint);
+}
+
 TEST_CASE("a hang-up mid-dialogue is a protocol error naming the phase", "[probe][lab]") {
   lab::Lab lab;
   auto ev = test::scan_one(lab.add(Scenario::hangup_mid_dialogue));
