@@ -1,25 +1,37 @@
 #include "app/commands.hpp"
 
 #include <algorithm>
+#include <ctime>
 
 #include "app/output.hpp"
 #include "lab/lab.hpp"
 #include "probe/target_source.hpp"
-#include "report/json_result.hpp"
-#include "tls/assessment.hpp"
+#include "tls/certificate_file.hpp"
 
 namespace stp::app {
 namespace {
 
-// Until the judgement is in, a result is "unknown" when the probe could not finish, else ok.
-int exit_code_of(const probe::Evidence& evidence) {
-  return evidence.failure == probe::Failure::none ? exit_ok : exit_unknown;
+std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+tls::TrustAnchors load_anchors(const JudgeOptions& options) {
+  try {
+    return tls::TrustAnchors::load(options.ca_file, options.ca_path);
+  } catch (const tls::TrustError& e) {
+    throw probe::InputError(e.what());
+  }
 }
 
-int worse(int a, int b) {
-  // Precedence over many endpoints: critical > unknown > warning > ok.
-  auto rank = [](int code) { return code == exit_critical ? 3 : code == exit_unknown ? 2 : code; };
-  return rank(a) >= rank(b) ? a : b;
+// Probes every target, judges each result as it arrives, and reports it.
+int scan(probe::TargetSource& source, const probe::ScanSettings& settings, const tls::Judge& judge,
+         report::Writer& writer) {
+  tls::Tally tally;
+  probe::run_scan(source, settings, [&](probe::Evidence&& evidence) {
+    tls::Assessment assessment = tls::assess(evidence, judge, now());
+    tally.add(assessment.status);
+    writer.add({&evidence, {}, {}, &assessment, evidence.target.position});
+  });
+  writer.finish(tally);
+  return tally.exit_code();
 }
 
 }  // namespace
@@ -28,14 +40,32 @@ int run_scan_command(const ScanCommand& command) {
   probe::TargetSource source(probe::TargetSource::parse_arguments(command.targets), command.targets_file,
                              command.fqdn);
   if (source.check() == 0) throw probe::InputError("no targets: give TARGET arguments or --targets FILE");
+  tls::TrustAnchors anchors = load_anchors(command.judge);
   Output output(command.output);
-  int exit_code = exit_ok;
-  probe::run_scan(source, command.settings, [&](probe::Evidence&& evidence) {
-    output.write(report::jsonl_line(evidence, tls::assess(evidence)));
-    exit_code = worse(exit_code, exit_code_of(evidence));
-  });
+  auto writer = report::Writer::make(command.format, [&](std::string_view text) { output.write(text); });
+  int exit_code = scan(source, command.settings, {command.judge.settings, &anchors}, *writer);
   output.finish();
   return exit_code;
+}
+
+int run_inspect_command(const InspectCommand& command) {
+  std::vector<std::string> chain;
+  try {
+    chain = tls::read_certificate_file(command.file, command.password);
+  } catch (const tls::CertificateFileError& e) {
+    throw probe::InputError(e.what());
+  }
+  tls::TrustAnchors anchors = load_anchors(command.judge);
+  Output output(command.output);
+  auto writer = report::Writer::make(command.format, [&](std::string_view text) { output.write(text); });
+  tls::Assessment assessment =
+      tls::assess_chain(chain, command.fqdn, command.file, {command.judge.settings, &anchors}, now());
+  tls::Tally tally;
+  tally.add(assessment.status);
+  writer->add({nullptr, command.file, command.fqdn, &assessment, 0});
+  writer->finish(tally);
+  output.finish();
+  return tally.exit_code();
 }
 
 int run_demo_command() {
@@ -53,18 +83,24 @@ int run_demo_command() {
   settings.concurrency = 16;
   settings.probe.reply_timeout = std::chrono::seconds(5);
   settings.probe.deadline = std::chrono::seconds(15);
+  tls::TrustAnchors anchors = tls::TrustAnchors::from_pem(lab.ca_pem());
 
-  // Results arrive in completion order; the demo shows them in the order of its list.
-  std::vector<std::pair<std::size_t, std::string>> lines;
-  int exit_code = exit_ok;
+  // The demo shows its endpoints in the order of its list, not in completion order.
+  std::vector<std::pair<probe::Evidence, tls::Assessment>> results;
+  tls::Tally tally;
   probe::run_scan(source, settings, [&](probe::Evidence&& evidence) {
-    lines.emplace_back(evidence.target.position, report::jsonl_line(evidence, tls::assess(evidence)));
-    exit_code = worse(exit_code, exit_code_of(evidence));
+    tls::Assessment assessment = tls::assess(evidence, {tls::JudgeSettings{}, &anchors}, now());
+    tally.add(assessment.status);
+    results.emplace_back(std::move(evidence), std::move(assessment));
   });
-  std::sort(lines.begin(), lines.end());
+  std::sort(results.begin(), results.end(),
+            [](const auto& a, const auto& b) { return a.first.target.position < b.first.target.position; });
   Output output(std::nullopt);
-  for (const auto& [position, line] : lines) output.write(line);
-  return exit_code;
+  auto writer = report::Writer::make(report::Format::jsonl, [&](std::string_view text) { output.write(text); });
+  for (const auto& [evidence, assessment] : results)
+    writer->add({&evidence, {}, {}, &assessment, evidence.target.position});
+  writer->finish(tally);
+  return tally.exit_code();
 }
 
 }  // namespace stp::app

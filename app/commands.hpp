@@ -6,24 +6,42 @@
 #include <vector>
 
 #include "probe/scanner.hpp"
+#include "report/writer.hpp"
+#include "tls/verdict.hpp"
 
 namespace stp::app {
 
-enum class Format { jsonl };
+// Options shared by scan and inspect: how certificates are judged.
+struct JudgeOptions {
+  std::optional<std::string> ca_file;
+  std::optional<std::string> ca_path;
+  tls::JudgeSettings settings;
+};
 
 struct ScanCommand {
   std::vector<std::string> targets;
   std::optional<std::string> targets_file;
   std::optional<std::string> fqdn;
   std::optional<std::string> output;
-  Format format = Format::jsonl;
+  report::Format format = report::Format::jsonl;
+  JudgeOptions judge;
   probe::ScanSettings settings;
+};
+
+struct InspectCommand {
+  std::string file;
+  std::optional<std::string> fqdn;
+  std::optional<std::string> password;
+  std::optional<std::string> output;
+  report::Format format = report::Format::jsonl;
+  JudgeOptions judge;
 };
 
 // Exit codes of SPEC §3.
 enum ExitCode : int { exit_ok = 0, exit_warning = 1, exit_critical = 2, exit_unknown = 3 };
 
 int run_scan_command(const ScanCommand& command);
+int run_inspect_command(const InspectCommand& command);
 int run_demo_command();
 
 }  // namespace stp::app

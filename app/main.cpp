@@ -19,6 +19,26 @@ std::chrono::milliseconds to_ms(double seconds) {
 
 void fail_line(const std::string& message) { std::cerr << "starttls-probe: " << message << '\n'; }
 
+// Options scan and inspect share: trust anchors, expiry thresholds, output.
+void add_judge_options(CLI::App* command, stp::app::JudgeOptions& judge) {
+  command->add_option("--ca-file", judge.ca_file, "trust anchors, PEM [the system's store]");
+  command->add_option("--ca-path", judge.ca_path, "trust anchors, a hashed directory [the system's store]");
+  command->add_flag("--require-trusted", judge.settings.require_trusted,
+                    "chain-untrusted, self-signed and chain-incomplete become critical");
+  command->add_option("--warn-days", judge.settings.warn_days, "warn when the certificate expires within N days")
+      ->check(CLI::Range(0, 36500))
+      ->capture_default_str();
+  command->add_option("--crit-days", judge.settings.crit_days, "critical when it expires within N days")
+      ->check(CLI::Range(0, 36500))
+      ->capture_default_str();
+}
+
+void add_format_option(CLI::App* command, std::string& format) {
+  command->add_option("--format", format, "jsonl or json (the other formats arrive with the reports)")
+      ->check(CLI::IsMember({"jsonl", "json"}))
+      ->capture_default_str();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -29,6 +49,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   stp::app::ScanCommand scan;
+  stp::app::InspectCommand inspect;
   double connect_timeout = 10, timeout = 30, deadline = 120;
   std::string sni = "auto";
   std::string format = "jsonl";
@@ -42,9 +63,8 @@ int main(int argc, char** argv) {
                        "name sent in EHLO/HELO [this machine's FQDN, else the local address literal]");
   scan_cmd->add_option("--sni", sni, "server name sent in the TLS handshake: NAME, auto or off")
       ->capture_default_str();
-  scan_cmd->add_option("--format", format, "output format (jsonl; the other formats arrive with the reports)")
-      ->check(CLI::IsMember({"jsonl"}))
-      ->capture_default_str();
+  add_format_option(scan_cmd, format);
+  add_judge_options(scan_cmd, scan.judge);
   scan_cmd->add_option("-o,--output", scan.output, "write the report to FILE (replaced whole at the end)");
   scan_cmd->add_option("--concurrency", scan.settings.concurrency, "probes in flight at once")
       ->check(CLI::Range(1, 100000))
@@ -59,6 +79,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
 
+  auto* inspect_cmd = app.add_subcommand("inspect", "judge a certificate file offline (PEM bundle, DER, PKCS#12)");
+  inspect_cmd->add_option("file", inspect.file, "the certificate file (PEM: leaf first)")->required();
+  inspect_cmd->add_option("--fqdn", inspect.fqdn, "the FQDN the certificate must serve");
+  inspect_cmd->add_option("--password", inspect.password, "PKCS#12 password");
+  inspect_cmd->add_option("-o,--output", inspect.output, "write the report to FILE (replaced whole at the end)");
+  add_format_option(inspect_cmd, format);
+  add_judge_options(inspect_cmd, inspect.judge);
+
   app.add_subcommand("demo", "start emulated Exchange-like endpoints on loopback and scan them");
 
   try {
@@ -71,6 +99,13 @@ int main(int argc, char** argv) {
 
   try {
     if (app.got_subcommand("demo")) return stp::app::run_demo_command();
+    if (app.got_subcommand("inspect")) {
+      if (inspect.fqdn && !stp::probe::is_dns_name(*inspect.fqdn))
+        throw stp::probe::InputError("--fqdn '" + *inspect.fqdn + "' is not a DNS name");
+      inspect.format = *stp::report::parse_format(format);
+      return stp::app::run_inspect_command(inspect);
+    }
+    scan.format = *stp::report::parse_format(format);
 
     scan.settings.probe.connect_timeout = to_ms(connect_timeout);
     scan.settings.probe.reply_timeout = to_ms(timeout);

@@ -85,6 +85,42 @@ json::object certificate_json(const tls::CertificateFacts& c) {
   };
 }
 
+json::value verification_json(const std::optional<tls::Verification>& v) {
+  if (!v) return nullptr;
+  return json::object{
+      {"trusted", v->trusted},
+      {"error", v->error.empty() ? json::value(nullptr) : text(v->error)},
+      {"name_match", tls::to_string(v->name_match)},
+      {"rfc6125_name_match", v->rfc6125_name_match},
+  };
+}
+
+json::array findings_json(const std::vector<tls::Finding>& findings) {
+  json::array out;
+  for (const auto& f : findings)
+    out.push_back(json::object{{"code", f.code},
+                               {"severity", tls::to_string(f.severity)},
+                               {"message", text(f.message)},
+                               {"remedy", f.remedy.empty() ? json::value(nullptr) : text(f.remedy)}});
+  return out;
+}
+
+json::array events_json(const std::vector<tls::ExchangeEvent>& events) {
+  json::array out;
+  for (const auto& e : events)
+    out.push_back(json::object{{"id", e.id},
+                               {"condition", e.condition},
+                               {"summary", text(e.summary)},
+                               {"remediation", text_array(e.remediation)}});
+  return out;
+}
+
+json::array chain_json(const std::vector<tls::CertificateFacts>& chain) {
+  json::array out;
+  for (const auto& certificate : chain) out.push_back(certificate_json(certificate));
+  return out;
+}
+
 json::value probe_error_json(const probe::Evidence& ev) {
   if (ev.failure == probe::Failure::none) return nullptr;
   return json::object{
@@ -97,8 +133,6 @@ json::value probe_error_json(const probe::Evidence& ev) {
 }  // namespace
 
 json::object result_json(const probe::Evidence& ev, const tls::Assessment& assessment) {
-  json::array chain;
-  for (const auto& certificate : assessment.chain) chain.push_back(certificate_json(certificate));
   const auto& t = ev.timings;
   return json::object{
       {"target", text(ev.target.text)},
@@ -111,13 +145,13 @@ json::object result_json(const probe::Evidence& ev, const tls::Assessment& asses
       {"advertised_fqdn", text_or_null(ev.advertised_fqdn)},
       {"ehlo_fqdn", text_or_null(ev.ehlo_fqdn)},
       {"checked_fqdn", text_or_null(ev.checked_fqdn)},
-      {"status", nullptr},
+      {"status", tls::to_string(assessment.status)},
       {"smtp", smtp_json(ev.smtp)},
       {"tls", tls_json(ev.tls, assessment)},
-      {"chain", std::move(chain)},
-      {"verification", nullptr},
-      {"findings", json::array{}},
-      {"exchange_events", json::array{}},
+      {"chain", chain_json(assessment.chain)},
+      {"verification", verification_json(assessment.verification)},
+      {"findings", findings_json(assessment.findings)},
+      {"exchange_events", events_json(assessment.exchange_events)},
       {"probe_error", probe_error_json(ev)},
       {"timings_ms", json::object{{"connect", milliseconds(t.connect)},
                                   {"greeting", milliseconds(t.greeting)},
@@ -128,10 +162,50 @@ json::object result_json(const probe::Evidence& ev, const tls::Assessment& asses
   };
 }
 
-std::string jsonl_line(const probe::Evidence& evidence, const tls::Assessment& assessment) {
-  std::string line = json::serialize(result_json(evidence, assessment));
+json::object inspect_json(const std::string& file, const std::optional<std::string>& fqdn,
+                          const tls::Assessment& assessment) {
+  return json::object{
+      {"target", text(file)},
+      {"connector", nullptr},
+      {"host", nullptr},
+      {"address", nullptr},
+      {"port", nullptr},
+      {"mode", nullptr},
+      {"expected_fqdn", text_or_null(fqdn)},
+      {"advertised_fqdn", nullptr},
+      {"ehlo_fqdn", nullptr},
+      {"checked_fqdn", text_or_null(fqdn)},
+      {"status", tls::to_string(assessment.status)},
+      {"smtp", nullptr},
+      {"tls", nullptr},
+      {"chain", chain_json(assessment.chain)},
+      {"verification", verification_json(assessment.verification)},
+      {"findings", findings_json(assessment.findings)},
+      {"exchange_events", events_json(assessment.exchange_events)},
+      {"probe_error", nullptr},
+      {"timings_ms", nullptr},
+  };
+}
+
+std::string jsonl_line(const json::object& result) {
+  std::string line = json::serialize(result);
   line += '\n';
   return line;
+}
+
+std::string json_document(json::array results, const tls::Tally& tally) {
+  json::object document{
+      {"results", std::move(results)},
+      {"summary", json::object{{"total", tally.total()},
+                               {"ok", tally.ok},
+                               {"warning", tally.warning},
+                               {"critical", tally.critical},
+                               {"unknown", tally.unknown},
+                               {"exit_code", tally.exit_code()}}},
+  };
+  std::string out = json::serialize(document);
+  out += '\n';
+  return out;
 }
 
 }  // namespace stp::report

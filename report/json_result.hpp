@@ -1,5 +1,7 @@
 #pragma once
-// One result as the JSON object of SPEC §5 (jsonl and json formats).
+// Results as the JSON of SPEC §5 (jsonl and json formats).
+
+#include <string>
 
 #include <boost/json/object.hpp>
 
@@ -11,7 +13,15 @@ namespace stp::report {
 // Every SPEC §5 field, null or [] where it does not apply. Network bytes become valid UTF-8.
 boost::json::object result_json(const probe::Evidence& evidence, const tls::Assessment& assessment);
 
+// The result of `inspect`: the same fields; target is the file, and host, address, port, mode,
+// smtp, tls and timings are null.
+boost::json::object inspect_json(const std::string& file, const std::optional<std::string>& fqdn,
+                                 const tls::Assessment& assessment);
+
 // One line of jsonl: the object, then '\n'.
-std::string jsonl_line(const probe::Evidence& evidence, const tls::Assessment& assessment);
+std::string jsonl_line(const boost::json::object& result);
+
+// The json format: {"results": [...], "summary": {...}} and a final '\n'.
+std::string json_document(boost::json::array results, const tls::Tally& tally);
 
 }  // namespace stp::report

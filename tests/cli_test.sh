@@ -4,6 +4,7 @@
 set -u
 bin=$1
 case_name=$2
+certs="$(cd "$(dirname "$0")/../testdata/certs" && pwd)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -58,11 +59,46 @@ case $case_name in
     [ -s "$work/report.jsonl" ] || fail "no report file"
     [ -z "$(ls "$work" | grep '\.tmp\.')" ] || fail "temporary file left behind" ;;
   demo)
-    run demo
+    # The demo's endpoints include critical ones: exit code 2, one result per endpoint.
+    run demo; expect_code 2
     [ "$(wc -l <"$work/out")" -ge 6 ] || fail "expected a result per demo endpoint"
     expect_out '"connector":"Default Frontend EX01"'
     expect_out '"subject":"CN=EX03"'
-    [ "$code" -le 3 ] || fail "exit code $code" ;;
+    expect_out '"code":"exchange-default-certificate"'
+    expect_out '"id":12014' ;;
+  json-summary)
+    port=$(closed_port)
+    run scan "127.0.0.1:$port" --format json; expect_code 3
+    [ "$(wc -l <"$work/out")" -eq 1 ] || fail "expected one JSON document"
+    expect_out '^\{"results":\[\{"target":"127.0.0.1:'"$port"'"'
+    expect_out '"summary":\{"total":1,"ok":0,"warning":0,"critical":0,"unknown":1,"exit_code":3\}' ;;
+  missing-ca-file) run scan 127.0.0.1 --ca-file "$work/nope.pem"; expect_code 3; expect_err_line 'nope.pem: cannot read' ;;
+  non-pem-ca-file) run scan 127.0.0.1 --ca-file "$certs/not-a-certificate.txt"; expect_code 3; expect_err_line 'no PEM certificate' ;;
+  inspect-pem)
+    # Self-signed, for the right name: a warning (exit 1), no smtp part.
+    run inspect "$certs/mail.contoso.test.pem" --fqdn mail.contoso.test; expect_code 1
+    expect_out '"code":"self-signed","severity":"warning"'
+    expect_out '"smtp":null'
+    expect_out '"name_match":"san"'
+    expect_out '"sha1":"F73E6AD8A62A96B52F7B996AA03B6C2BDF956902"' ;;
+  inspect-der-mismatch)
+    run inspect "$certs/mail.contoso.test.der" --fqdn smtp.contoso.test --format json; expect_code 2
+    expect_out '"code":"name-mismatch","severity":"critical"'
+    expect_out '"id":12014,"condition":"no-certificate-for-fqdn"' ;;
+  inspect-trusted-anchor)
+    # Given as its own anchor, the self-signed certificate verifies; still self-signed (a warning).
+    run inspect "$certs/mail.contoso.test.pem" --fqdn autodiscover.contoso.test --ca-file "$certs/mail.contoso.test.pem"
+    expect_code 1; expect_out '"trusted":true' ;;
+  inspect-require-trusted)
+    run inspect "$certs/mail.contoso.test.pem" --fqdn mail.contoso.test --require-trusted; expect_code 2
+    expect_out '"code":"self-signed","severity":"critical"' ;;
+  inspect-p12)
+    run inspect "$certs/mail.contoso.test.p12" --password testpass --fqdn mail.contoso.test; expect_code 1
+    expect_out '"sha1":"F73E6AD8A62A96B52F7B996AA03B6C2BDF956902"' ;;
+  inspect-p12-no-password) run inspect "$certs/mail.contoso.test.p12"; expect_code 3; expect_err_line 'give --password' ;;
+  inspect-missing) run inspect "$work/none.pem"; expect_code 3; expect_err_line 'none.pem: No such file' ;;
+  inspect-not-a-certificate) run inspect "$certs/not-a-certificate.txt"; expect_code 3; expect_err_line 'not a certificate' ;;
+  inspect-empty) : >"$work/empty.pem"; run inspect "$work/empty.pem"; expect_code 3; expect_err_line 'empty' ;;
   *) echo "unknown case $case_name"; exit 2 ;;
 esac
 echo "ok [$case_name]"

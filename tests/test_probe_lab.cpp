@@ -34,9 +34,9 @@ void check_polite(const lab::EndpointStats& stats) {
 void check_chain(const probe::Evidence& evidence, const lab::EndpointInfo& endpoint) {
   REQUIRE(evidence.tls.chain_der.size() == endpoint.chain_der.size());
   for (std::size_t i = 0; i < endpoint.chain_der.size(); ++i) CHECK(evidence.tls.chain_der[i] == endpoint.chain_der[i]);
-  auto assessment = tls::assess(evidence);
-  REQUIRE(assessment.chain.size() == endpoint.chain_der.size());
-  CHECK(assessment.chain.front().sha256 == tls::describe_certificate(endpoint.chain_der.front()).sha256);
+  auto chain = tls::describe_chain(evidence.tls.chain_der);
+  REQUIRE(chain.size() == endpoint.chain_der.size());
+  CHECK(chain.front().sha256 == tls::describe_certificate(endpoint.chain_der.front()).sha256);
 }
 
 }  // namespace
@@ -95,7 +95,7 @@ TEST_CASE("every certificate scenario hands over its chain, whatever is wrong wi
 TEST_CASE("Exchange's self-signed default certificate is captured with its two names", "[probe][lab]") {
   lab::Lab lab;
   auto ev = test::scan_one(lab.add(Scenario::exchange_default));
-  auto chain = tls::assess(ev).chain;
+  auto chain = tls::describe_chain(ev.tls.chain_der);
   REQUIRE(chain.size() == 1);
   CHECK(chain[0].subject == "CN=EX03");
   CHECK(chain[0].self_signed);
@@ -111,7 +111,7 @@ TEST_CASE("TLS 1.0-only servers and RSA-1024/SHA-1 certificates still give a cha
   CHECK(old.tls.version == "TLSv1");
   auto weak = test::scan_one(lab.add(Scenario::weak_legacy_certificate));
   REQUIRE(weak.tls.established);
-  auto leaf = tls::assess(weak).chain.at(0);
+  auto leaf = tls::describe_chain(weak.tls.chain_der).at(0);
   CHECK(leaf.key_bits == 1024);
   CHECK_THAT(leaf.signature_algorithm, Catch::Contains("SHA1"));
 }
@@ -120,7 +120,7 @@ TEST_CASE("a missing intermediate is captured as a one-certificate chain", "[pro
   lab::Lab lab;
   auto ev = test::scan_one(lab.add(Scenario::missing_intermediate));
   CHECK(ev.tls.chain_der.size() == 1);
-  CHECK(tls::assess(ev).chain.at(0).issuer == "CN=starttls-probe Lab Issuing CA 1, O=starttls-probe lab");
+  CHECK(tls::describe_chain(ev.tls.chain_der).at(0).issuer == "CN=starttls-probe Lab Issuing CA 1, O=starttls-probe lab");
 }
 
 TEST_CASE("STARTTLS in lowercase on the last EHLO line is found", "[probe][lab]") {
@@ -167,7 +167,8 @@ TEST_CASE("a client certificate request is recorded with the acceptable CA names
   auto ev = test::scan_one(lab.add(Scenario::client_certificate_request));
   CHECK(ev.tls.established);
   CHECK(ev.tls.client_certificate_requested);
-  CHECK(tls::assess(ev).acceptable_ca_names == Strings{"CN=starttls-probe Lab Root CA, O=starttls-probe lab"});
+  REQUIRE(ev.tls.acceptable_ca_names_der.size() == 1);
+  CHECK(tls::describe_name(ev.tls.acceptable_ca_names_der[0]) == "CN=starttls-probe Lab Root CA, O=starttls-probe lab");
 }
 
 TEST_CASE("EHLO refused: HELO fallback", "[probe][lab]") {
@@ -334,7 +335,8 @@ TEST_CASE("control characters in the greeting are kept as evidence and escaped i
   CHECK(ev.smtp.greeting[0].find('\x1b') != std::string::npos);  // recorded as received
   CHECK(ev.smtp.greeting[0].find('\0') != std::string::npos);
 
-  std::string line = report::jsonl_line(ev, tls::assess(ev));
+  tls::Assessment assessment = tls::assess(ev, {}, std::time(nullptr));
+  std::string line = report::jsonl_line(report::result_json(ev, assessment));
   REQUIRE(line.back() == '\n');
   line.pop_back();
   for (char c : line) CHECK(static_cast<unsigned char>(c) >= 0x20);  // no raw control byte

@@ -1,17 +1,65 @@
 #include "tls/assessment.hpp"
 
-namespace stp::tls {
+#include <algorithm>
 
-Assessment assess(const probe::Evidence& evidence) {
-  Assessment result;
-  for (std::size_t i = 0; i < evidence.tls.chain_der.size(); ++i) {
+#include "tls/checks.hpp"
+#include "tls/exchange_events.hpp"
+
+namespace stp::tls {
+namespace {
+
+// Certificate findings, then the verdict's order: most severe first, stable within a severity.
+void finish(Assessment& result, std::string who, const std::optional<std::string>& fqdn,
+            const Judge& judge, std::int64_t now, std::vector<Finding> findings) {
+  auto certificate = certificate_findings(result.chain, fqdn, judge.anchors, judge.settings, now);
+  result.verification = certificate.verification;
+  findings.insert(findings.end(), certificate.findings.begin(), certificate.findings.end());
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  result.findings = std::move(findings);
+  result.status = status_of(result.findings);
+
+  EventContext context;
+  context.who = std::move(who);
+  context.fqdn = fqdn;
+  context.leaf = result.chain.empty() ? nullptr : &result.chain.front();
+  context.name_match = result.verification ? result.verification->name_match : NameMatch::none;
+  result.exchange_events = exchange_events(result.findings, context);
+}
+
+}  // namespace
+
+std::vector<CertificateFacts> describe_chain(const std::vector<std::string>& chain_der, std::vector<std::string>* errors) {
+  std::vector<CertificateFacts> chain;
+  for (std::size_t i = 0; i < chain_der.size(); ++i) {
     try {
-      result.chain.push_back(describe_certificate(evidence.tls.chain_der[i]));
+      chain.push_back(describe_certificate(chain_der[i]));
     } catch (const CertificateError& e) {
-      result.chain_errors.push_back("certificate " + std::to_string(i) + ": " + e.what());
+      if (errors) errors->push_back("certificate " + std::to_string(i) + " of the chain: " + e.what());
     }
   }
+  return chain;
+}
+
+Assessment assess(const probe::Evidence& evidence, const Judge& judge, std::int64_t now) {
+  Assessment result;
+  std::vector<std::string> errors;
+  result.chain = describe_chain(evidence.tls.chain_der, &errors);
   for (const auto& der : evidence.tls.acceptable_ca_names_der) result.acceptable_ca_names.push_back(describe_name(der));
+  std::vector<Finding> findings = dialogue_findings(evidence);
+  for (const auto& error : errors) findings.push_back({"protocol-error", Severity::unknown, error, ""});
+  const auto& target = evidence.target;
+  std::string who = target.connector ? "Connector '" + *target.connector + "' (" + target.text + ")"
+                                     : "The connector at " + target.text;
+  finish(result, std::move(who), evidence.checked_fqdn, judge, now, std::move(findings));
+  return result;
+}
+
+Assessment assess_chain(const std::vector<std::string>& chain_der, const std::optional<std::string>& fqdn,
+                        const std::string& label, const Judge& judge, std::int64_t now) {
+  Assessment result;
+  result.chain = describe_chain(chain_der);
+  finish(result, "A connector using " + label, fqdn, judge, now, {});
   return result;
 }
 

@@ -1,22 +1,42 @@
 #pragma once
-// What tls/ concludes from one probe's evidence: the chain's facts and, later, the verdict.
+// What tls/ concludes from one probe's evidence, or from a certificate file: the chain's facts,
+// the verification, the findings, the status and the Exchange events.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "probe/evidence.hpp"
 #include "tls/certificate.hpp"
+#include "tls/trust.hpp"
+#include "tls/verdict.hpp"
 
 namespace stp::tls {
 
 struct Assessment {
   std::vector<CertificateFacts> chain;           // leaf first, as presented
-  std::vector<std::string> chain_errors;         // a presented certificate that did not parse
   std::vector<std::string> acceptable_ca_names;  // of a client-certificate request, as text
+  std::optional<Verification> verification;      // null when no certificate was presented
+  std::vector<Finding> findings;                 // most severe first
+  std::vector<ExchangeEvent> exchange_events;
+  Status status = Status::ok;
 };
 
-// Turns captured evidence into facts. Pure: no network, no clock.
-Assessment assess(const probe::Evidence& evidence);
+struct Judge {
+  JudgeSettings settings;
+  const TrustAnchors* anchors = nullptr;  // null: trust is not judged
+};
+
+// Parses each presented certificate; one that does not parse becomes a protocol-error finding text.
+std::vector<CertificateFacts> describe_chain(const std::vector<std::string>& chain_der,
+                                             std::vector<std::string>* errors = nullptr);
+
+// The whole verdict on one probe. Pure: the clock is `now` (Unix seconds), no network.
+Assessment assess(const probe::Evidence& evidence, const Judge& judge, std::int64_t now);
+
+// The certificate checks alone, for `inspect` (no SMTP dialogue); `label` names the source (a file).
+Assessment assess_chain(const std::vector<std::string>& chain_der, const std::optional<std::string>& fqdn,
+                        const std::string& label, const Judge& judge, std::int64_t now);
 
 }  // namespace stp::tls

@@ -33,15 +33,6 @@ std::string digest_hex(std::string_view der, const EVP_MD* md, bool upper) {
   return hex(digest.data(), length, upper);
 }
 
-std::string name_text(const X509_NAME* name) {
-  // RFC 2253 order and escaping, but UTF-8 kept as is and ", " between attributes.
-  constexpr unsigned long flags =
-      (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC;
-  UniqueBio bio(BIO_new(BIO_s_mem()));
-  X509_NAME_print_ex(bio.get(), name, 0, flags);
-  return bio_text(bio.get());
-}
-
 std::string asn1_string_text(const ASN1_STRING* value) {
   unsigned char* utf8 = nullptr;
   int length = ASN1_STRING_to_UTF8(&utf8, value);
@@ -186,6 +177,15 @@ CertificateFacts describe_certificate(std::string_view der) {
   facts.pem = bio_text(bio.get());
   ERR_clear_error();
   return facts;
+}
+
+std::string name_text(const X509_NAME* name) {
+  // RFC 2253 order and escaping, but UTF-8 kept as is and ", " between attributes.
+  constexpr unsigned long flags =
+      (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC;
+  UniqueBio bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), name, 0, flags);
+  return bio_text(bio.get());
 }
 
 std::string describe_name(std::string_view der) {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+typedef struct X509_name_st X509_NAME;
+
 namespace stp::tls {
 
 struct CertificateFacts {
@@ -47,6 +49,8 @@ CertificateFacts describe_certificate(std::string_view der);
 
 // A DER distinguished name (a CertificateRequest's CA name) as text, in the same form as subject.
 std::string describe_name(std::string_view der);
+// A distinguished name as text: RFC 2253 order (most specific first), ", " between, UTF-8 kept.
+std::string name_text(const X509_NAME* name);
 
 // RFC 3339 UTC: 2026-01-01T00:00:00Z.
 std::string format_time(std::int64_t unix_seconds);

@@ -1,0 +1,62 @@
+#include "report/writer.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include <boost/json/array.hpp>
+
+#include "report/json_result.hpp"
+
+namespace stp::report {
+namespace {
+
+boost::json::object to_json(const Result& r) {
+  return r.evidence ? result_json(*r.evidence, *r.assessment) : inspect_json(r.file, r.fqdn, *r.assessment);
+}
+
+// One line per result as it finishes.
+class JsonlWriter final : public Writer {
+ public:
+  explicit JsonlWriter(Sink sink) : sink_(std::move(sink)) {}
+  void add(const Result& result) override { sink_(jsonl_line(to_json(result))); }
+  void finish(const tls::Tally&) override {}
+
+ private:
+  Sink sink_;
+};
+
+// One document at the end, results in input order.
+class JsonWriter final : public Writer {
+ public:
+  explicit JsonWriter(Sink sink) : sink_(std::move(sink)) {}
+  void add(const Result& result) override { results_.emplace_back(result.position, to_json(result)); }
+  void finish(const tls::Tally& tally) override {
+    std::stable_sort(results_.begin(), results_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    boost::json::array array;
+    for (auto& [position, object] : results_) array.push_back(std::move(object));
+    sink_(json_document(std::move(array), tally));
+  }
+
+ private:
+  Sink sink_;
+  std::vector<std::pair<std::size_t, boost::json::object>> results_;
+};
+
+}  // namespace
+
+std::optional<Format> parse_format(std::string_view name) {
+  if (name == "jsonl") return Format::jsonl;
+  if (name == "json") return Format::json;
+  return std::nullopt;
+}
+
+std::unique_ptr<Writer> Writer::make(Format format, Sink sink) {
+  switch (format) {
+    case Format::jsonl: return std::make_unique<JsonlWriter>(std::move(sink));
+    case Format::json: return std::make_unique<JsonWriter>(std::move(sink));
+  }
+  return nullptr;
+}
+
+}  // namespace stp::report

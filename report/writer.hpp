@@ -1,0 +1,39 @@
+#pragma once
+// Report formats: each takes results one at a time and writes through a sink.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "probe/evidence.hpp"
+#include "tls/assessment.hpp"
+
+namespace stp::report {
+
+enum class Format { jsonl, json };
+
+// "jsonl", "json"; nothing for an unknown name.
+std::optional<Format> parse_format(std::string_view name);
+
+// One endpoint's result, or one certificate file's (inspect: no evidence).
+struct Result {
+  const probe::Evidence* evidence = nullptr;
+  std::string file;                    // inspect: the file judged
+  std::optional<std::string> fqdn;     // inspect: --fqdn
+  const tls::Assessment* assessment = nullptr;
+  std::size_t position = 0;            // order in the input
+};
+
+class Writer {
+ public:
+  using Sink = std::function<void(std::string_view)>;
+  static std::unique_ptr<Writer> make(Format format, Sink sink);
+
+  virtual ~Writer() = default;
+  virtual void add(const Result& result) = 0;       // streaming formats write here
+  virtual void finish(const tls::Tally& tally) = 0;  // whole-document formats write here
+};
+
+}  // namespace stp::report
