@@ -1,11 +1,16 @@
 #include "app/commands.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 
+#include <unistd.h>
+
 #include "app/output.hpp"
+#include "app/progress.hpp"
 #include "lab/lab.hpp"
 #include "probe/target_source.hpp"
+#include "report/chain_files.hpp"
 #include "tls/certificate_file.hpp"
 
 namespace stp::app {
@@ -21,14 +26,37 @@ tls::TrustAnchors load_anchors(const JudgeOptions& options) {
   }
 }
 
+// Colour only on a terminal, never with NO_COLOR or --no-color, never into a file.
+report::WriterOptions writer_options(const ReportOptions& report, const tls::JudgeSettings& judge) {
+  report::WriterOptions options;
+  const char* no_color = std::getenv("NO_COLOR");
+  options.color = !report.no_color && !report.output && (no_color == nullptr || *no_color == '\0') &&
+                  ::isatty(STDOUT_FILENO) == 1;
+  options.warn_days = judge.warn_days;
+  options.crit_days = judge.crit_days;
+  options.now = now();
+  return options;
+}
+
+struct ScanRun {
+  const probe::ScanSettings& settings;
+  tls::Judge judge;
+  std::optional<std::string> save_chains;
+  bool show_progress = false;
+  std::size_t total = 0;
+};
+
 // Probes every target, judges each result as it arrives, and reports it.
-int scan(probe::TargetSource& source, const probe::ScanSettings& settings, const tls::Judge& judge,
-         report::Writer& writer) {
+int scan(probe::TargetSource& source, const ScanRun& run, report::Writer& writer) {
   tls::Tally tally;
-  probe::run_scan(source, settings, [&](probe::Evidence&& evidence) {
-    tls::Assessment assessment = tls::assess(evidence, judge, now());
+  Progress progress(run.total, run.show_progress);
+  probe::run_scan(source, run.settings, [&](probe::Evidence&& evidence) {
+    tls::Assessment assessment = tls::assess(evidence, run.judge, now());
+    if (run.save_chains) report::save_chain(*run.save_chains, evidence, assessment);
     tally.add(assessment.status);
+    progress.clear();
     writer.add({&evidence, {}, {}, &assessment, evidence.target.position});
+    progress.done_one();
   });
   writer.finish(tally);
   return tally.exit_code();
@@ -39,11 +67,22 @@ int scan(probe::TargetSource& source, const probe::ScanSettings& settings, const
 int run_scan_command(const ScanCommand& command) {
   probe::TargetSource source(probe::TargetSource::parse_arguments(command.targets), command.targets_file,
                              command.fqdn);
-  if (source.check() == 0) throw probe::InputError("no targets: give TARGET arguments or --targets FILE");
+  std::size_t total = source.check();
+  if (total == 0) throw probe::InputError("no targets: give TARGET arguments or --targets FILE");
   tls::TrustAnchors anchors = load_anchors(command.judge);
-  Output output(command.output);
-  auto writer = report::Writer::make(command.format, [&](std::string_view text) { output.write(text); });
-  int exit_code = scan(source, command.settings, {command.judge.settings, &anchors}, *writer);
+  if (command.save_chains) {
+    try {
+      report::prepare_chain_directory(*command.save_chains);
+    } catch (const std::runtime_error& e) {
+      throw probe::InputError(e.what());
+    }
+  }
+  Output output(command.report.output);
+  auto writer = report::Writer::make(command.report.format, [&](std::string_view text) { output.write(text); },
+                                     writer_options(command.report, command.judge.settings));
+  ScanRun run{command.settings, {command.judge.settings, &anchors}, command.save_chains,
+              !command.report.quiet && ::isatty(STDERR_FILENO) == 1, total};
+  int exit_code = scan(source, run, *writer);
   output.finish();
   return exit_code;
 }
@@ -56,8 +95,9 @@ int run_inspect_command(const InspectCommand& command) {
     throw probe::InputError(e.what());
   }
   tls::TrustAnchors anchors = load_anchors(command.judge);
-  Output output(command.output);
-  auto writer = report::Writer::make(command.format, [&](std::string_view text) { output.write(text); });
+  Output output(command.report.output);
+  auto writer = report::Writer::make(command.report.format, [&](std::string_view text) { output.write(text); },
+                                     writer_options(command.report, command.judge.settings));
   tls::Assessment assessment =
       tls::assess_chain(chain, command.fqdn, command.file, {command.judge.settings, &anchors}, now());
   tls::Tally tally;
@@ -68,7 +108,7 @@ int run_inspect_command(const InspectCommand& command) {
   return tally.exit_code();
 }
 
-int run_demo_command() {
+int run_demo_command(const ReportOptions& report) {
   using lab::Scenario;
   lab::Lab lab;
   std::vector<probe::Target> targets;
@@ -84,22 +124,25 @@ int run_demo_command() {
   settings.probe.reply_timeout = std::chrono::seconds(5);
   settings.probe.deadline = std::chrono::seconds(15);
   tls::TrustAnchors anchors = tls::TrustAnchors::from_pem(lab.ca_pem());
+  tls::Judge judge{tls::JudgeSettings{}, &anchors};
 
   // The demo shows its endpoints in the order of its list, not in completion order.
   std::vector<std::pair<probe::Evidence, tls::Assessment>> results;
   tls::Tally tally;
   probe::run_scan(source, settings, [&](probe::Evidence&& evidence) {
-    tls::Assessment assessment = tls::assess(evidence, {tls::JudgeSettings{}, &anchors}, now());
+    tls::Assessment assessment = tls::assess(evidence, judge, now());
     tally.add(assessment.status);
     results.emplace_back(std::move(evidence), std::move(assessment));
   });
   std::sort(results.begin(), results.end(),
             [](const auto& a, const auto& b) { return a.first.target.position < b.first.target.position; });
-  Output output(std::nullopt);
-  auto writer = report::Writer::make(report::Format::jsonl, [&](std::string_view text) { output.write(text); });
+  Output output(report.output);
+  auto writer = report::Writer::make(report.format, [&](std::string_view text) { output.write(text); },
+                                     writer_options(report, judge.settings));
   for (const auto& [evidence, assessment] : results)
     writer->add({&evidence, {}, {}, &assessment, evidence.target.position});
   writer->finish(tally);
+  output.finish();
   return tally.exit_code();
 }
 

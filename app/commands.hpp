@@ -18,12 +18,20 @@ struct JudgeOptions {
   tls::JudgeSettings settings;
 };
 
+// Options shared by every command that writes a report.
+struct ReportOptions {
+  report::Format format = report::Format::text;
+  std::optional<std::string> output;
+  bool no_color = false;
+  bool quiet = false;
+};
+
 struct ScanCommand {
   std::vector<std::string> targets;
   std::optional<std::string> targets_file;
   std::optional<std::string> fqdn;
-  std::optional<std::string> output;
-  report::Format format = report::Format::jsonl;
+  std::optional<std::string> save_chains;
+  ReportOptions report;
   JudgeOptions judge;
   probe::ScanSettings settings;
 };
@@ -32,8 +40,7 @@ struct InspectCommand {
   std::string file;
   std::optional<std::string> fqdn;
   std::optional<std::string> password;
-  std::optional<std::string> output;
-  report::Format format = report::Format::jsonl;
+  ReportOptions report;
   JudgeOptions judge;
 };
 
@@ -42,6 +49,6 @@ enum ExitCode : int { exit_ok = 0, exit_warning = 1, exit_critical = 2, exit_unk
 
 int run_scan_command(const ScanCommand& command);
 int run_inspect_command(const InspectCommand& command);
-int run_demo_command();
+int run_demo_command(const ReportOptions& report);
 
 }  // namespace stp::app

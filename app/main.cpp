@@ -1,6 +1,5 @@
 // starttls-probe: does each SMTP endpoint really offer STARTTLS with the right certificate?
 
-#include <cstdio>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +10,7 @@
 namespace {
 
 using stp::app::exit_unknown;
+using stp::probe::InputError;
 
 // Seconds on the command line, milliseconds inside.
 std::chrono::milliseconds to_ms(double seconds) {
@@ -19,7 +19,9 @@ std::chrono::milliseconds to_ms(double seconds) {
 
 void fail_line(const std::string& message) { std::cerr << "starttls-probe: " << message << '\n'; }
 
-// Options scan and inspect share: trust anchors, expiry thresholds, output.
+const std::vector<std::string> formats{"text", "json", "jsonl", "csv", "nagios", "prometheus", "junit"};
+
+// How certificates are judged: scan and inspect alike.
 void add_judge_options(CLI::App* command, stp::app::JudgeOptions& judge) {
   command->add_option("--ca-file", judge.ca_file, "trust anchors, PEM [the system's store]");
   command->add_option("--ca-path", judge.ca_path, "trust anchors, a hashed directory [the system's store]");
@@ -33,10 +35,18 @@ void add_judge_options(CLI::App* command, stp::app::JudgeOptions& judge) {
       ->capture_default_str();
 }
 
-void add_format_option(CLI::App* command, std::string& format) {
-  command->add_option("--format", format, "jsonl or json (the other formats arrive with the reports)")
-      ->check(CLI::IsMember({"jsonl", "json"}))
+// Where and how the report goes: every command.
+void add_report_options(CLI::App* command, stp::app::ReportOptions& report, std::string& format) {
+  command->add_option("--format", format, "text, json, jsonl, csv, nagios, prometheus or junit")
+      ->check(CLI::IsMember(formats))
       ->capture_default_str();
+  command->add_option("-o,--output", report.output, "write the report to FILE (replaced whole at the end)");
+  command->add_flag("--no-color", report.no_color, "no colour (also with NO_COLOR set, or when not a terminal)");
+  command->add_flag("--quiet", report.quiet, "no progress display");
+}
+
+void check_dns_name(const std::optional<std::string>& value, const char* option) {
+  if (value && !stp::probe::is_dns_name(*value)) throw InputError(std::string(option) + " '" + *value + "' is not a DNS name");
 }
 
 }  // namespace
@@ -50,9 +60,10 @@ int main(int argc, char** argv) {
 
   stp::app::ScanCommand scan;
   stp::app::InspectCommand inspect;
+  stp::app::ReportOptions demo;
   double connect_timeout = 10, timeout = 30, deadline = 120;
   std::string sni = "auto";
-  std::string format = "jsonl";
+  std::string format = "text";
 
   auto* scan_cmd = app.add_subcommand("scan", "probe SMTP endpoints (the main job)");
   scan_cmd->add_option("targets", scan.targets,
@@ -63,9 +74,7 @@ int main(int argc, char** argv) {
                        "name sent in EHLO/HELO [this machine's FQDN, else the local address literal]");
   scan_cmd->add_option("--sni", sni, "server name sent in the TLS handshake: NAME, auto or off")
       ->capture_default_str();
-  add_format_option(scan_cmd, format);
-  add_judge_options(scan_cmd, scan.judge);
-  scan_cmd->add_option("-o,--output", scan.output, "write the report to FILE (replaced whole at the end)");
+  scan_cmd->add_option("--save-chains", scan.save_chains, "write each presented chain as PEM to DIR/<host>_<port>.pem");
   scan_cmd->add_option("--concurrency", scan.settings.concurrency, "probes in flight at once")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
@@ -78,16 +87,18 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--deadline", deadline, "seconds for the whole probe of one endpoint")
       ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
+  add_report_options(scan_cmd, scan.report, format);
+  add_judge_options(scan_cmd, scan.judge);
 
   auto* inspect_cmd = app.add_subcommand("inspect", "judge a certificate file offline (PEM bundle, DER, PKCS#12)");
   inspect_cmd->add_option("file", inspect.file, "the certificate file (PEM: leaf first)")->required();
   inspect_cmd->add_option("--fqdn", inspect.fqdn, "the FQDN the certificate must serve");
   inspect_cmd->add_option("--password", inspect.password, "PKCS#12 password");
-  inspect_cmd->add_option("-o,--output", inspect.output, "write the report to FILE (replaced whole at the end)");
-  add_format_option(inspect_cmd, format);
+  add_report_options(inspect_cmd, inspect.report, format);
   add_judge_options(inspect_cmd, inspect.judge);
 
-  app.add_subcommand("demo", "start emulated Exchange-like endpoints on loopback and scan them");
+  auto* demo_cmd = app.add_subcommand("demo", "start emulated Exchange-like endpoints on loopback and scan them");
+  add_report_options(demo_cmd, demo, format);
 
   try {
     app.parse(argc, argv);
@@ -98,29 +109,30 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (app.got_subcommand("demo")) return stp::app::run_demo_command();
+    auto chosen = *stp::report::parse_format(format);
+    if (app.got_subcommand("demo")) {
+      demo.format = chosen;
+      return stp::app::run_demo_command(demo);
+    }
     if (app.got_subcommand("inspect")) {
-      if (inspect.fqdn && !stp::probe::is_dns_name(*inspect.fqdn))
-        throw stp::probe::InputError("--fqdn '" + *inspect.fqdn + "' is not a DNS name");
-      inspect.format = *stp::report::parse_format(format);
+      check_dns_name(inspect.fqdn, "--fqdn");
+      inspect.report.format = chosen;
       return stp::app::run_inspect_command(inspect);
     }
-    scan.format = *stp::report::parse_format(format);
-
+    scan.report.format = chosen;
     scan.settings.probe.connect_timeout = to_ms(connect_timeout);
     scan.settings.probe.reply_timeout = to_ms(timeout);
     scan.settings.probe.deadline = to_ms(deadline);
     if (sni == "off") {
       scan.settings.probe.sni_mode = stp::probe::SniMode::off;
     } else if (sni != "auto") {
-      if (!stp::probe::is_dns_name(sni)) throw stp::probe::InputError("--sni '" + sni + "' is not a DNS name");
+      check_dns_name(sni, "--sni");
       scan.settings.probe.sni_mode = stp::probe::SniMode::fixed;
       scan.settings.probe.sni_name = sni;
     }
-    if (scan.settings.probe.ehlo_name && !stp::probe::is_dns_name(*scan.settings.probe.ehlo_name))
-      throw stp::probe::InputError("--ehlo '" + *scan.settings.probe.ehlo_name + "' is not a DNS name");
+    check_dns_name(scan.settings.probe.ehlo_name, "--ehlo");
     return stp::app::run_scan_command(scan);
-  } catch (const stp::probe::InputError& e) {
+  } catch (const InputError& e) {
     fail_line(e.what());
     return exit_unknown;
   } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "report/formats.hpp"
 #include "report/json_result.hpp"
 
 namespace stp::report {
@@ -46,15 +47,24 @@ class JsonWriter final : public Writer {
 }  // namespace
 
 std::optional<Format> parse_format(std::string_view name) {
-  if (name == "jsonl") return Format::jsonl;
-  if (name == "json") return Format::json;
+  static constexpr std::pair<std::string_view, Format> names[] = {
+      {"text", Format::text}, {"json", Format::json},       {"jsonl", Format::jsonl},
+      {"csv", Format::csv},   {"nagios", Format::nagios},   {"prometheus", Format::prometheus},
+      {"junit", Format::junit}};
+  for (const auto& [n, format] : names)
+    if (n == name) return format;
   return std::nullopt;
 }
 
-std::unique_ptr<Writer> Writer::make(Format format, Sink sink) {
+std::unique_ptr<Writer> Writer::make(Format format, Sink sink, const WriterOptions& options) {
   switch (format) {
+    case Format::text: return make_text_writer(std::move(sink), options);
     case Format::jsonl: return std::make_unique<JsonlWriter>(std::move(sink));
     case Format::json: return std::make_unique<JsonWriter>(std::move(sink));
+    case Format::csv: return make_csv_writer(std::move(sink));
+    case Format::nagios: return make_nagios_writer(std::move(sink), options);
+    case Format::prometheus: return make_prometheus_writer(std::move(sink));
+    case Format::junit: return make_junit_writer(std::move(sink));
   }
   return nullptr;
 }

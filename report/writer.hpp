@@ -1,6 +1,7 @@
 #pragma once
 // Report formats: each takes results one at a time and writes through a sink.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -12,10 +13,17 @@
 
 namespace stp::report {
 
-enum class Format { jsonl, json };
+enum class Format { text, json, jsonl, csv, nagios, prometheus, junit };
 
-// "jsonl", "json"; nothing for an unknown name.
+// "text", "json", "jsonl", "csv", "nagios", "prometheus", "junit"; nothing for an unknown name.
 std::optional<Format> parse_format(std::string_view name);
+
+struct WriterOptions {
+  bool color = false;   // text: ANSI colours (only on a terminal, never with NO_COLOR / --no-color)
+  int warn_days = 30;   // nagios perfdata thresholds
+  int crit_days = 7;
+  std::int64_t now = 0; // the clock (Unix seconds) for days left: passed in, so output is reproducible
+};
 
 // One endpoint's result, or one certificate file's (inspect: no evidence).
 struct Result {
@@ -29,11 +37,11 @@ struct Result {
 class Writer {
  public:
   using Sink = std::function<void(std::string_view)>;
-  static std::unique_ptr<Writer> make(Format format, Sink sink);
+  static std::unique_ptr<Writer> make(Format format, Sink sink, const WriterOptions& options = {});
 
   virtual ~Writer() = default;
   virtual void add(const Result& result) = 0;       // streaming formats write here
-  virtual void finish(const tls::Tally& tally) = 0;  // whole-document formats write here
+  virtual void finish(const tls::Tally& tally) = 0;  // whole-document formats write here, and summaries
 };
 
 }  // namespace stp::report

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build ccache pkg-config
-          libboost1.81-dev libboost-json1.81-dev libssl-dev libcli11-dev catch2)
+          libboost1.81-dev libboost-json1.81-dev libssl-dev libcli11-dev catch2 libxml2-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -48,7 +48,7 @@ case $case_name in
   refused-port)
     # A loopback port with nothing listening: one jsonl line, connect failure, exit 3.
     port=$(closed_port)
-    echo "127.0.0.1:$port fqdn=mail.contoso.test" | "$bin" scan --targets - --connect-timeout 2 >"$work/out" 2>"$work/err"; code=$?
+    echo "127.0.0.1:$port fqdn=mail.contoso.test" | "$bin" scan --targets - --connect-timeout 2 --format jsonl >"$work/out" 2>"$work/err"; code=$?
     expect_code 3
     [ "$(wc -l <"$work/out")" -eq 1 ] || fail "expected one jsonl line"
     expect_out '"kind":"connect"'
@@ -59,13 +59,54 @@ case $case_name in
     [ -s "$work/report.jsonl" ] || fail "no report file"
     [ -z "$(ls "$work" | grep '\.tmp\.')" ] || fail "temporary file left behind" ;;
   demo)
-    # The demo's endpoints include critical ones: exit code 2, one result per endpoint.
+    # The text report of the lab: each SPEC demo condition, a summary, exit code 2 (criticals).
     run demo; expect_code 2
-    [ "$(wc -l <"$work/out")" -ge 6 ] || fail "expected a result per demo endpoint"
-    expect_out '"connector":"Default Frontend EX01"'
-    expect_out '"subject":"CN=EX03"'
-    expect_out '"code":"exchange-default-certificate"'
-    expect_out '"id":12014' ;;
+    expect_out '^OK  127\.0\.0\.1:[0-9]+  Default Frontend EX01$'
+    expect_out '^CRITICAL  127\.0\.0\.1:[0-9]+  Relay EX02$'
+    expect_out '^  starttls-not-offered: the EHLO reply does not list STARTTLS$'
+    expect_out 'exchange-default-certificate: .*EX03'
+    expect_out '^  not-valid-for-smtp: '
+    expect_out '^  certificate-expired: '
+    expect_out '^  chain-incomplete: '
+    expect_out '12014:no-certificate-for-fqdn'
+    expect_out '^Summary: 12 endpoints: 3 ok, 4 warning, 5 critical, 0 unknown\. Exit code 2\.$'
+    grep -q "$(printf '\033')" "$work/out" && fail "colour codes in a pipe"
+    [ ! -s "$work/err" ] || fail "stderr not empty" ;;
+  demo-formats)
+    for f in json jsonl csv nagios prometheus junit; do
+      "$bin" demo --format $f >"$work/out" 2>"$work/err"; code=$?
+      expect_code 2; [ -s "$work/out" ] || fail "no $f output"
+    done ;;
+  output-replaced-whole)
+    # -o keeps the previous report when a run fails before it starts, and replaces it whole after.
+    port=$(closed_port)
+    echo "previous report" >"$work/report.txt"
+    run scan "127.0.0.1:0" -o "$work/report.txt"; expect_code 3
+    [ "$(cat "$work/report.txt")" = "previous report" ] || fail "previous report damaged by a failed run"
+    run scan "127.0.0.1:$port" -o "$work/report.txt"; expect_code 3
+    grep -q '^UNKNOWN  127.0.0.1' "$work/report.txt" || fail "new report not written"
+    grep -q 'previous report' "$work/report.txt" && fail "old content left"
+    [ -z "$(ls "$work" | grep '\.tmp\.')" ] || fail "temporary file left behind" ;;
+  progress-on-terminal)
+    # On a terminal (a pty made by script(1)) with two targets: a progress line on stderr.
+    command -v script >/dev/null || fail "script(1) from util-linux is missing"
+    port=$(closed_port)
+    script -qec "$bin scan 127.0.0.1:$port 127.0.0.2:$port --format jsonl -o $work/r.jsonl" "$work/typescript" >/dev/null 2>&1
+    grep -q '2/2 done' "$work/typescript" || fail "no progress line on the terminal: $(cat -v "$work/typescript")"
+    script -qec "$bin scan 127.0.0.1:$port 127.0.0.2:$port --quiet --format jsonl -o $work/r.jsonl" "$work/typescript" >/dev/null 2>&1
+    grep -q '[0-9]/2 done' "$work/typescript" && fail "progress shown despite --quiet"
+    # In a pipe: never.
+    run scan "127.0.0.1:$port" "127.0.0.2:$port" --format jsonl
+    [ ! -s "$work/err" ] || fail "progress in a pipe" ;;
+  color-on-terminal)
+    port=$(closed_port)
+    script -qec "$bin scan 127.0.0.1:$port" "$work/typescript" >/dev/null 2>&1
+    grep -q "$(printf '\033')\[35mUNKNOWN" "$work/typescript" || fail "no colour on a terminal"
+    NO_COLOR=1 script -qec "$bin scan 127.0.0.1:$port" "$work/typescript" >/dev/null 2>&1
+    grep -q "$(printf '\033')\[35m" "$work/typescript" && fail "colour despite NO_COLOR"
+    script -qec "$bin scan 127.0.0.1:$port --no-color" "$work/typescript" >/dev/null 2>&1
+    grep -q "$(printf '\033')\[35m" "$work/typescript" && fail "colour despite --no-color"
+    true ;;
   json-summary)
     port=$(closed_port)
     run scan "127.0.0.1:$port" --format json; expect_code 3
@@ -76,7 +117,7 @@ case $case_name in
   non-pem-ca-file) run scan 127.0.0.1 --ca-file "$certs/not-a-certificate.txt"; expect_code 3; expect_err_line 'no PEM certificate' ;;
   inspect-pem)
     # Self-signed, for the right name: a warning (exit 1), no smtp part.
-    run inspect "$certs/mail.contoso.test.pem" --fqdn mail.contoso.test; expect_code 1
+    run inspect "$certs/mail.contoso.test.pem" --fqdn mail.contoso.test --format jsonl; expect_code 1
     expect_out '"code":"self-signed","severity":"warning"'
     expect_out '"smtp":null'
     expect_out '"name_match":"san"'
@@ -87,17 +128,21 @@ case $case_name in
     expect_out '"id":12014,"condition":"no-certificate-for-fqdn"' ;;
   inspect-trusted-anchor)
     # Given as its own anchor, the self-signed certificate verifies; still self-signed (a warning).
-    run inspect "$certs/mail.contoso.test.pem" --fqdn autodiscover.contoso.test --ca-file "$certs/mail.contoso.test.pem"
+    run inspect "$certs/mail.contoso.test.pem" --fqdn autodiscover.contoso.test --ca-file "$certs/mail.contoso.test.pem" --format json
     expect_code 1; expect_out '"trusted":true' ;;
   inspect-require-trusted)
-    run inspect "$certs/mail.contoso.test.pem" --fqdn mail.contoso.test --require-trusted; expect_code 2
+    run inspect "$certs/mail.contoso.test.pem" --fqdn mail.contoso.test --require-trusted --format jsonl; expect_code 2
     expect_out '"code":"self-signed","severity":"critical"' ;;
   inspect-p12)
-    run inspect "$certs/mail.contoso.test.p12" --password testpass --fqdn mail.contoso.test; expect_code 1
-    expect_out '"sha1":"F73E6AD8A62A96B52F7B996AA03B6C2BDF956902"' ;;
+    run inspect "$certs/mail.contoso.test.p12" --password testpass --fqdn mail.contoso.test --format csv; expect_code 1
+    expect_out ',F73E6AD8A62A96B52F7B996AA03B6C2BDF956902,' ;;
   inspect-p12-no-password) run inspect "$certs/mail.contoso.test.p12"; expect_code 3; expect_err_line 'give --password' ;;
   inspect-missing) run inspect "$work/none.pem"; expect_code 3; expect_err_line 'none.pem: No such file' ;;
   inspect-not-a-certificate) run inspect "$certs/not-a-certificate.txt"; expect_code 3; expect_err_line 'not a certificate' ;;
+  inspect-text)
+    run inspect "$certs/mail.contoso.test.der" --fqdn mail.contoso.test; expect_code 1
+    expect_out '^WARNING  .*mail.contoso.test.der$'
+    expect_out 'SHA-1    F73E6AD8A62A96B52F7B996AA03B6C2BDF956902' ;;
   inspect-empty) : >"$work/empty.pem"; run inspect "$work/empty.pem"; expect_code 3; expect_err_line 'empty' ;;
   *) echo "unknown case $case_name"; exit 2 ;;
 esac

@@ -53,11 +53,21 @@ void Tally::add(Status status) {
   }
 }
 
-int Tally::exit_code() const {
-  if (critical) return 2;
-  if (unknown) return 3;
-  if (warning) return 1;
-  return 0;
+Status Tally::worst() const {
+  if (critical) return Status::critical;
+  if (unknown) return Status::unknown;
+  if (warning) return Status::warning;
+  return Status::ok;
+}
+
+int exit_code_of(Status status) {
+  switch (status) {
+    case Status::ok: return 0;
+    case Status::warning: return 1;
+    case Status::critical: return 2;
+    case Status::unknown: return 3;
+  }
+  return 3;
 }
 
 }  // namespace stp::tls

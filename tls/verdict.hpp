@@ -47,13 +47,17 @@ const char* to_string(NameMatch match);
 // Worst finding decides; ok when none is warning or worse.
 Status status_of(const std::vector<Finding>& findings);
 
+// SPEC §3: ok 0, warning 1, critical 2, unknown 3 (also the Nagios plugin states).
+int exit_code_of(Status status);
+
 // Results counted by status, and the exit code of SPEC §3 over all of them:
 // critical (2) > unknown (3) > warning (1) > ok (0).
 struct Tally {
   std::size_t ok = 0, warning = 0, critical = 0, unknown = 0;
   void add(Status status);
   std::size_t total() const { return ok + warning + critical + unknown; }
-  int exit_code() const;
+  Status worst() const;
+  int exit_code() const { return exit_code_of(worst()); }
 };
 
 }  // namespace stp::tls

@@ -1,0 +1,151 @@
+// The text report: one block per endpoint, status and what is wrong first, then the detail;
+// a summary at the end. Everything from the network or a certificate goes through terminal_safe().
+
+#include <algorithm>
+#include <cstdio>
+
+#include "report/escape.hpp"
+#include "report/formats.hpp"
+#include "report/row.hpp"
+
+namespace stp::report {
+namespace {
+
+const char* status_word(tls::Status s) {
+  switch (s) {
+    case tls::Status::ok: return "OK";
+    case tls::Status::warning: return "WARNING";
+    case tls::Status::critical: return "CRITICAL";
+    case tls::Status::unknown: return "UNKNOWN";
+  }
+  return "?";
+}
+
+const char* severity_word(tls::Severity s) {
+  switch (s) {
+    case tls::Severity::info: return "info";
+    case tls::Severity::warning: return "WARNING";
+    case tls::Severity::critical: return "CRITICAL";
+    case tls::Severity::unknown: return "UNKNOWN";
+  }
+  return "?";
+}
+
+const char* color_of(tls::Severity s) {
+  switch (s) {
+    case tls::Severity::info: return "\x1b[36m";
+    case tls::Severity::warning: return "\x1b[33m";
+    case tls::Severity::critical: return "\x1b[1;31m";
+    case tls::Severity::unknown: return "\x1b[35m";
+  }
+  return "";
+}
+
+tls::Severity severity_of(tls::Status s) {
+  switch (s) {
+    case tls::Status::ok: return tls::Severity::info;
+    case tls::Status::warning: return tls::Severity::warning;
+    case tls::Status::critical: return tls::Severity::critical;
+    case tls::Status::unknown: return tls::Severity::unknown;
+  }
+  return tls::Severity::info;
+}
+
+std::string safe(const std::optional<std::string>& value, const char* absent = "-") {
+  return value ? terminal_safe(*value) : std::string(absent);
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + terminal_safe(item);
+  return out;
+}
+
+class TextWriter final : public Writer {
+ public:
+  TextWriter(Sink sink, const WriterOptions& options) : sink_(std::move(sink)), color_(options.color) {}
+
+  void add(const Result& result) override {
+    Row row = row_of(result);
+    const tls::Assessment& a = *row.assessment;
+    std::string out;
+    auto line = [&](const std::string& text) { out += text + "\n"; };
+    auto field = [&](const char* label, const std::string& value) {
+      char head[16];
+      std::snprintf(head, sizeof head, "  %-10s ", label);
+      line(head + value);
+    };
+
+    std::string status = status_word(row.status);
+    if (color_) status = std::string(color_of(severity_of(row.status))) + status + "\x1b[0m";
+    line(status + "  " + terminal_safe(row.target) + (row.connector ? "  " + terminal_safe(*row.connector) : ""));
+    const auto& findings = a.findings;
+    auto worst = std::find_if(findings.begin(), findings.end(),
+                              [](const tls::Finding& f) { return f.severity != tls::Severity::info; });
+    line("  " + (worst == findings.end() ? std::string("STARTTLS and certificate as they should be")
+                                         : worst->code + ": " + terminal_safe(worst->message)));
+
+    field("FQDN", "expected " + safe(row.expected_fqdn) + ", advertised " + safe(row.advertised_fqdn) +
+                      ", checked " + safe(row.checked_fqdn));
+    if (const probe::Evidence* ev = row.evidence) {
+      if (ev->address) field("Address", terminal_safe(*ev->address) + " port " + std::to_string(ev->target.port) +
+                                           (ev->target.mode == probe::Mode::implicit ? " (implicit TLS)" : " (STARTTLS)"));
+      if (!ev->smtp.greeting.empty()) field("Greeting", terminal_safe(ev->smtp.greeting.front()));
+      if (ev->target.mode == probe::Mode::starttls && !ev->smtp.ehlo.empty())
+        field("STARTTLS", !ev->smtp.starttls_offered ? std::string("not offered")
+                          : ev->smtp.starttls_reply.empty() ? std::string("offered")
+                                                            : "offered, answered " + terminal_safe(ev->smtp.starttls_reply.front()));
+      if (ev->tls.established)
+        field("TLS", safe(ev->tls.version) + ", " + safe(ev->tls.cipher) + ", SNI " + safe(ev->tls.sni, "none"));
+    }
+    if (a.verification)
+      field("Trust", (a.verification->trusted ? std::string("trusted") : "not trusted (" + terminal_safe(a.verification->error) + ")") +
+                         ", name match " + tls::to_string(a.verification->name_match));
+    if (row.leaf) {
+      const auto& leaf = *row.leaf;
+      field("Leaf", terminal_safe(leaf.subject));
+      field("  domains", joined(leaf.certificate_domains));
+      field("  issuer", terminal_safe(leaf.issuer));
+      field("  valid", tls::format_time(leaf.not_before) + " to " + tls::format_time(leaf.not_after));
+      field("  SHA-1", leaf.sha1);
+    }
+    if (!findings.empty()) {
+      line("  Findings");
+      for (const auto& f : findings) {
+        char word[16];
+        std::snprintf(word, sizeof word, "%-8s", severity_word(f.severity));
+        std::string shown = color_ ? color_of(f.severity) + std::string(word) + "\x1b[0m" : std::string(word);
+        line("    " + shown + "  " + f.code + ": " + terminal_safe(f.message));
+        if (!f.remedy.empty()) line("              fix: " + terminal_safe(f.remedy));
+      }
+    }
+    if (!a.exchange_events.empty()) {
+      line("  Exchange events");
+      for (const auto& e : a.exchange_events) {
+        line("    " + event_label(e) + "  " + terminal_safe(e.summary));
+        int step = 0;
+        for (const auto& r : e.remediation) line("      " + std::to_string(++step) + ". " + terminal_safe(r));
+      }
+    }
+    line("");
+    sink_(out);
+  }
+
+  void finish(const tls::Tally& t) override {
+    sink_("Summary: " + std::to_string(t.total()) + (t.total() == 1 ? " endpoint" : " endpoints") + ": " +
+          std::to_string(t.ok) + " ok, " + std::to_string(t.warning) + " warning, " + std::to_string(t.critical) +
+          " critical, " + std::to_string(t.unknown) + " unknown. Exit code " + std::to_string(t.exit_code()) + ".\n");
+  }
+
+ private:
+  Sink sink_;
+  bool color_;
+};
+
+}  // namespace
+
+std::unique_ptr<Writer> make_text_writer(Writer::Sink sink, const WriterOptions& options) {
+  return std::make_unique<TextWriter>(std::move(sink), options);
+}
+
+}  // namespace stp::report
