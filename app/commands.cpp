@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <iostream>
+#include <mutex>
 
 #include <unistd.h>
 
@@ -46,13 +48,16 @@ struct ScanRun {
   std::size_t total = 0;
 };
 
-// Probes every target, judges each result as it arrives, and reports it.
+// Probes every target, judges each result as it arrives (on the probe's own thread), and reports it
+// (one at a time).
 int scan(probe::TargetSource& source, const ScanRun& run, report::Writer& writer) {
   tls::Tally tally;
   Progress progress(run.total, run.show_progress);
+  std::mutex report_mutex;
   probe::run_scan(source, run.settings, [&](probe::Evidence&& evidence) {
     tls::Assessment assessment = tls::assess(evidence, run.judge, now());
     if (run.save_chains) report::save_chain(*run.save_chains, evidence, assessment);
+    std::lock_guard lock(report_mutex);
     tally.add(assessment.status);
     progress.clear();
     writer.add({&evidence, {}, {}, &assessment, evidence.target.position});
@@ -67,8 +72,14 @@ int scan(probe::TargetSource& source, const ScanRun& run, report::Writer& writer
 int run_scan_command(const ScanCommand& command) {
   probe::TargetSource source(probe::TargetSource::parse_arguments(command.targets), command.targets_file,
                              command.fqdn);
+  if (command.shard) source.set_shard(command.shard->first, command.shard->second);
   std::size_t total = source.check();
-  if (total == 0) throw probe::InputError("no targets: give TARGET arguments or --targets FILE");
+  if (total == 0)
+    throw probe::InputError(command.shard ? "no targets in this shard" : "no targets: give TARGET arguments or --targets FILE");
+  probe::ScanSettings settings = command.settings;
+  std::string warning;
+  settings.concurrency = probe::fit_open_file_limit(settings.concurrency, warning);
+  if (!warning.empty()) std::cerr << "starttls-probe: " << warning << '\n';
   tls::TrustAnchors anchors = load_anchors(command.judge);
   if (command.save_chains) {
     try {
@@ -80,7 +91,7 @@ int run_scan_command(const ScanCommand& command) {
   Output output(command.report.output);
   auto writer = report::Writer::make(command.report.format, [&](std::string_view text) { output.write(text); },
                                      writer_options(command.report, command.judge.settings));
-  ScanRun run{command.settings, {command.judge.settings, &anchors}, command.save_chains,
+  ScanRun run{settings, {command.judge.settings, &anchors}, command.save_chains,
               !command.report.quiet && ::isatty(STDERR_FILENO) == 1, total};
   int exit_code = scan(source, run, *writer);
   output.finish();
@@ -129,8 +140,10 @@ int run_demo_command(const ReportOptions& report) {
   // The demo shows its endpoints in the order of its list, not in completion order.
   std::vector<std::pair<probe::Evidence, tls::Assessment>> results;
   tls::Tally tally;
+  std::mutex mutex;
   probe::run_scan(source, settings, [&](probe::Evidence&& evidence) {
     tls::Assessment assessment = tls::assess(evidence, judge, now());
+    std::lock_guard lock(mutex);
     tally.add(assessment.status);
     results.emplace_back(std::move(evidence), std::move(assessment));
   });

@@ -31,6 +31,7 @@ struct ScanCommand {
   std::optional<std::string> targets_file;
   std::optional<std::string> fqdn;
   std::optional<std::string> save_chains;
+  std::optional<std::pair<std::size_t, std::size_t>> shard;  // K/N
   ReportOptions report;
   JudgeOptions judge;
   probe::ScanSettings settings;

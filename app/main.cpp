@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include <arpa/inet.h>
+
 #include <CLI/CLI.hpp>
 
 #include "app/commands.hpp"
@@ -45,6 +47,45 @@ void add_report_options(CLI::App* command, stp::app::ReportOptions& report, std:
   command->add_flag("--quiet", report.quiet, "no progress display");
 }
 
+std::pair<std::size_t, std::size_t> parse_shard(const std::string& text) {
+  std::size_t slash = text.find('/');
+  std::size_t k = 0, n = 0;
+  auto number = [](const std::string& part, std::size_t& out) {
+    if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos) return false;
+    out = std::stoul(part);
+    return true;
+  };
+  if (slash == std::string::npos || !number(text.substr(0, slash), k) || !number(text.substr(slash + 1), n) ||
+      n == 0 || k >= n)
+    throw InputError("--shard '" + text + "': expected K/N with 0 <= K < N, e.g. 0/4");
+  return {k, n};
+}
+
+// --resolve NAME:ADDR[,ADDR...]; an IPv6 address keeps its colons (the name has none).
+void add_static_host(const std::string& entry, std::map<std::string, std::vector<std::string>>& hosts) {
+  std::size_t colon = entry.find(':');
+  std::string name = entry.substr(0, colon);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  if (colon == std::string::npos || !stp::probe::is_dns_name(name))
+    throw InputError("--resolve '" + entry + "': expected NAME:ADDR[,ADDR...]");
+  std::string rest = entry.substr(colon + 1);
+  std::vector<std::string> addresses;
+  for (std::size_t start = 0; start <= rest.size();) {
+    std::size_t comma = rest.find(',', start);
+    std::string address = rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+    unsigned char buffer[16];
+    if (inet_pton(AF_INET, address.c_str(), buffer) != 1 && inet_pton(AF_INET6, address.c_str(), buffer) != 1)
+      throw InputError("--resolve '" + entry + "': '" + address + "' is not an IP address");
+    addresses.push_back(address);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  auto& list = hosts[name];
+  list.insert(list.end(), addresses.begin(), addresses.end());
+}
+
 void check_dns_name(const std::optional<std::string>& value, const char* option) {
   if (value && !stp::probe::is_dns_name(*value)) throw InputError(std::string(option) + " '" + *value + "' is not a DNS name");
 }
@@ -64,6 +105,9 @@ int main(int argc, char** argv) {
   double connect_timeout = 10, timeout = 30, deadline = 120;
   std::string sni = "auto";
   std::string format = "text";
+  std::optional<std::string> shard;
+  std::vector<std::string> resolve;
+  bool only_v4 = false, only_v6 = false;
 
   auto* scan_cmd = app.add_subcommand("scan", "probe SMTP endpoints (the main job)");
   scan_cmd->add_option("targets", scan.targets,
@@ -78,6 +122,22 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--concurrency", scan.settings.concurrency, "probes in flight at once")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  scan_cmd->add_option("--per-host", scan.settings.per_host, "connections in flight to one IP address at once")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  scan_cmd->add_option("--rate", scan.settings.rate, "new connections per second, overall [unlimited]")
+      ->check(CLI::Range(0.001, 1e7));
+  scan_cmd->add_option("--retries", scan.settings.probe.retries,
+                       "retries after a transient failure (connect error, 421, reset), with backoff")
+      ->check(CLI::Range(0, 10))
+      ->capture_default_str();
+  auto* v4 = scan_cmd->add_flag("-4", only_v4, "use only IPv4 addresses");
+  scan_cmd->add_flag("-6", only_v6, "use only IPv6 addresses")->excludes(v4);
+  scan_cmd->add_flag("--all-addresses", scan.settings.probe.all_addresses,
+                     "probe every address a host name resolves to, one result each [first reachable only]");
+  scan_cmd->add_option("--resolve", resolve,
+                       "NAME:ADDR[,ADDR...]: use these addresses for NAME instead of DNS (repeatable)");
+  scan_cmd->add_option("--shard", shard, "K/N: probe only the targets whose position modulo N is K (0-based)");
   scan_cmd->add_option("--connect-timeout", connect_timeout, "seconds for the TCP connect")
       ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
@@ -120,6 +180,10 @@ int main(int argc, char** argv) {
       return stp::app::run_inspect_command(inspect);
     }
     scan.report.format = chosen;
+    if (only_v4) scan.settings.probe.family = stp::probe::Family::v4;
+    if (only_v6) scan.settings.probe.family = stp::probe::Family::v6;
+    if (shard) scan.shard = parse_shard(*shard);
+    for (const auto& entry : resolve) add_static_host(entry, scan.settings.probe.static_hosts);
     scan.settings.probe.connect_timeout = to_ms(connect_timeout);
     scan.settings.probe.reply_timeout = to_ms(timeout);
     scan.settings.probe.deadline = to_ms(deadline);

@@ -66,6 +66,8 @@ constexpr std::array traits{
     ScenarioTraits{Scenario::hangup_mid_dialogue, "hangup-mid-dialogue", "hangup.contoso.test", "Hang-up"},
     ScenarioTraits{Scenario::control_characters, "control-characters", "ctl.contoso.test", "Control characters"},
     ScenarioTraits{Scenario::slow_multiline_greeting, "slow-multiline-greeting", "slow.contoso.test", "Postscreen-like"},
+    ScenarioTraits{Scenario::busy, "busy", "busy421.contoso.test", "Busy relay"},
+    ScenarioTraits{Scenario::reset_after_ehlo, "reset-after-ehlo", "reset.contoso.test", "Resetting relay"},
 };
 
 const ScenarioTraits& traits_of(Scenario scenario) {
@@ -78,7 +80,7 @@ bool speaks_tls(Scenario s) {
   return s != Scenario::no_starttls && s != Scenario::starttls_rejected && s != Scenario::ehlo_refused &&
          s != Scenario::greeting_rejected && s != Scenario::silent && s != Scenario::trickle &&
          s != Scenario::endless_lines && s != Scenario::garbage_after_starttls && s != Scenario::stalled_handshake &&
-         s != Scenario::hangup_mid_dialogue;
+         s != Scenario::hangup_mid_dialogue && s != Scenario::busy && s != Scenario::reset_after_ehlo;
 }
 
 std::string exchange_date() { return "Sun, 29 Nov 2026 09:00:00 +0000"; }
@@ -261,6 +263,7 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
   const std::string fqdn = info->fqdn;
   record(index, [](Stats& s) {
     ++s.data.connections;
+    s.data.accepted.push_back(std::chrono::steady_clock::now());
     s.data.max_concurrent = std::max(s.data.max_concurrent, ++s.current);
   });
   struct Leave {
@@ -309,6 +312,9 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
   if (scenario == Scenario::implicit_tls && !co_await handshake()) co_return;
 
   switch (scenario) {
+    case Scenario::busy:
+      co_await send("421 4.3.2 " + fqdn + " Service not available, try again later\r\n");
+      co_return;
     case Scenario::greeting_rejected:
       // RFC 5321 3.1: after a 554 greeting the server waits for QUIT and answers 503 to the rest.
       if (!co_await send("554 5.3.2 " + fqdn + " Service not available\r\n")) co_return;
@@ -372,6 +378,12 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
       reply = "503 5.5.1 Bad sequence of commands\r\n";
     } else if (verb == "EHLO") {
       if (scenario == Scenario::hangup_mid_dialogue) co_return;
+      if (scenario == Scenario::reset_after_ehlo) {
+        error_code ignored;
+        raw.set_option(tcp::socket::linger(true, 0), ignored);  // close() now sends RST
+        raw.close(ignored);
+        co_return;
+      }
       if (scenario == Scenario::ehlo_refused) {
         reply = "502 5.5.2 Error: command not recognized\r\n";
       } else if (scenario == Scenario::wildcard || scenario == Scenario::cn_only) {
@@ -423,7 +435,7 @@ Lab::Lab() : Lab(Options{}) {}
 Lab::Lab(Options options) : impl_(std::make_unique<Impl>(options)) {}
 Lab::~Lab() = default;
 
-const EndpointInfo& Lab::add(Scenario scenario, const std::string& address) {
+const EndpointInfo& Lab::add(Scenario scenario, const std::string& address, std::uint16_t port) {
   auto bind_address = net::ip::make_address(address);
   if (!bind_address.is_loopback()) throw std::invalid_argument("the lab listens on loopback only, not " + address);
   const auto& t = traits_of(scenario);
@@ -439,7 +451,7 @@ const EndpointInfo& Lab::add(Scenario scenario, const std::string& address) {
     context = identity.context.get();
   }
 
-  tcp::acceptor acceptor(impl_->io, tcp::endpoint(bind_address, 0));
+  tcp::acceptor acceptor(impl_->io, tcp::endpoint(bind_address, port));
   info.address = bind_address.to_string();
   info.port = acceptor.local_endpoint().port();
   std::size_t index = 0;

@@ -39,6 +39,8 @@ enum class Scenario {
   hangup_mid_dialogue,         // closes the connection when EHLO arrives
   control_characters,          // ANSI escapes, NUL, BEL and invalid UTF-8 in the greeting
   slow_multiline_greeting,     // "220-" line, a pause, then "220 ": catches clients that talk early
+  busy,                        // 421 greeting, then closes (transient: a retry is in order)
+  reset_after_ehlo,            // resets the connection (RST) when EHLO arrives (transient)
 };
 
 std::string_view scenario_name(Scenario scenario);
@@ -59,6 +61,7 @@ struct EndpointInfo {
 
 struct EndpointStats {
   std::size_t connections = 0;
+  std::vector<std::chrono::steady_clock::time_point> accepted;  // when each connection came in
   std::size_t max_concurrent = 0;
   std::size_t early_talkers = 0;       // clients that sent bytes before the greeting's last line
   std::vector<std::string> commands;   // command verbs received, in order, upper-cased
@@ -79,7 +82,7 @@ class Lab {
 
   // Opens a listener for a scenario on a loopback address ("127.0.0.1", "::1", any 127.x.y.z).
   // Listeners accept as soon as they are added. Call from one thread.
-  const EndpointInfo& add(Scenario scenario, const std::string& address = "127.0.0.1");
+  const EndpointInfo& add(Scenario scenario, const std::string& address = "127.0.0.1", std::uint16_t port = 0);
   const std::deque<EndpointInfo>& endpoints() const;
   EndpointStats stats(std::size_t endpoint_index) const;
 

@@ -1,12 +1,17 @@
 #include "probe/scanner.hpp"
 
+#include <algorithm>
 #include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <netdb.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "probe/client_tls.hpp"
@@ -17,30 +22,62 @@ namespace {
 
 namespace net = boost::asio;
 
-// Takes targets one by one until the source is dry. `concurrency` of these run at once.
-net::awaitable<void> worker(TargetSource& source, const ProbeSettings& settings, net::ssl::context& context,
+// Files a scan needs besides one socket per probe: stdio, the output, resolver threads, certificates.
+constexpr std::size_t spare_files = 64;
+
+// Hands out targets to workers on any thread, one at a time.
+class SharedSource {
+ public:
+  explicit SharedSource(TargetSource& source) : source_(source) {}
+  std::optional<Target> next() {
+    std::lock_guard lock(mutex_);
+    return source_.next();
+  }
+
+ private:
+  TargetSource& source_;
+  std::mutex mutex_;
+};
+
+// Takes targets one by one until the source is dry. `concurrency` of these run, spread over the loops.
+net::awaitable<void> worker(SharedSource& source, const ProbeSettings& settings, ProbeContext& context,
                             const std::function<void(Evidence&&)>& on_result) {
-  while (auto target = source.next()) on_result(co_await probe_endpoint(std::move(*target), settings, context));
+  while (auto target = source.next()) co_await probe_target(std::move(*target), settings, context, on_result);
 }
 
 }  // namespace
 
 void run_scan(TargetSource& source, const ScanSettings& settings, const std::function<void(Evidence&&)>& on_result) {
-  net::io_context io(1);
-  auto context = make_client_context();
+  auto tls = make_client_context();
+  Politeness politeness(settings.per_host, settings.rate);
+  ProbeContext context{tls, politeness};
   ProbeSettings probe = settings.probe;
   if (!probe.ehlo_name) probe.ehlo_name = machine_fqdn();
+  SharedSource shared(source);
 
+  // One single-threaded event loop per core; workers are dealt out round-robin. The TLS handshakes
+  // are the work, and they spread over the cores this way with no locking inside a probe.
+  unsigned loops = settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::size_t concurrency = std::max<std::size_t>(settings.concurrency, 1);
+  loops = static_cast<unsigned>(std::min<std::size_t>(loops, concurrency));
+  std::vector<std::unique_ptr<net::io_context>> ios;
+  for (unsigned i = 0; i < loops; ++i) ios.push_back(std::make_unique<net::io_context>(1));
+
+  std::mutex failure_mutex;
   std::exception_ptr failure;
-  for (std::size_t i = 0; i < std::max<std::size_t>(settings.concurrency, 1); ++i) {
-    net::co_spawn(io, worker(source, probe, context, on_result), [&](std::exception_ptr e) {
-      if (e && !failure) {
-        failure = e;
-        io.stop();
-      }
+  for (std::size_t i = 0; i < concurrency; ++i) {
+    net::io_context& io = *ios[i % loops];
+    net::co_spawn(io, worker(shared, probe, context, on_result), [&](std::exception_ptr e) {
+      if (!e) return;
+      std::lock_guard lock(failure_mutex);
+      if (!failure) failure = e;
+      for (auto& each : ios) each->stop();
     });
   }
-  io.run();
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < loops; ++i) threads.emplace_back([&io = *ios[i]] { io.run(); });
+  ios[0]->run();
+  for (auto& t : threads) t.join();
   if (failure) std::rethrow_exception(failure);
 }
 
@@ -59,6 +96,23 @@ std::optional<std::string> machine_fqdn() {
   }
   if (host.find('.') == std::string::npos || !is_dns_name(host)) return std::nullopt;
   return host;
+}
+
+std::size_t fit_open_file_limit(std::size_t concurrency, std::string& warning) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return concurrency;
+  rlim_t needed = concurrency + spare_files;
+  if (limit.rlim_cur >= needed) return concurrency;
+  rlimit raised = limit;
+  raised.rlim_cur = std::min(needed, limit.rlim_max);
+  if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  if (limit.rlim_cur >= needed) return concurrency;
+  std::size_t fits = limit.rlim_cur > spare_files ? limit.rlim_cur - spare_files : 1;
+  warning = "--concurrency " + std::to_string(concurrency) + " needs " + std::to_string(needed) +
+            " open files but the limit is " + std::to_string(limit.rlim_cur) + " (hard limit " +
+            std::to_string(limit.rlim_max) + "): probing at most " + std::to_string(fits) +
+            " at once (raise it with ulimit -n)";
+  return fits;
 }
 
 }  // namespace stp::probe

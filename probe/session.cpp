@@ -6,7 +6,7 @@
 #include <memory>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -43,7 +43,7 @@ std::optional<std::string> host_name_or_null(std::string_view word) {
 // the current phase's time is up. Shared with the watchdog's handler, which may outlive a phase.
 struct Connection : std::enable_shared_from_this<Connection> {
   Connection(const net::any_io_executor& executor, ssl::context& context)
-      : resolver(executor), stream(executor, context), watchdog(executor) {}
+      : stream(executor, context), watchdog(executor) {}
 
   // Starts a phase that must end by `when`.
   void arm(clock::time_point when) {
@@ -52,7 +52,6 @@ struct Connection : std::enable_shared_from_this<Connection> {
     watchdog.async_wait([self = shared_from_this(), armed = ++generation](error_code ec) {
       if (ec || armed != self->generation) return;
       self->timed_out = true;
-      self->resolver.cancel();
       error_code ignored;
       self->stream.next_layer().cancel(ignored);
     });
@@ -63,7 +62,6 @@ struct Connection : std::enable_shared_from_this<Connection> {
     watchdog.cancel();
   }
 
-  tcp::resolver resolver;
   ssl::stream<tcp::socket> stream;
   net::steady_timer watchdog;
   unsigned generation = 0;
@@ -77,9 +75,11 @@ struct Connection : std::enable_shared_from_this<Connection> {
 // the reason is then in the Evidence.
 class Dialogue {
  public:
-  Dialogue(Evidence& evidence, const ProbeSettings& settings, Connection& connection)
-      : ev_(evidence), settings_(settings), conn_(connection),
-        start_(clock::now()), deadline_(start_ + settings.deadline) {}
+  // `deadline` is the whole probe's, shared by its attempts; it starts with the first connection.
+  Dialogue(Evidence& evidence, const ProbeSettings& settings, Connection& connection, Politeness& politeness,
+           std::vector<tcp::endpoint> candidates, std::optional<clock::time_point>& deadline)
+      : ev_(evidence), settings_(settings), conn_(connection), politeness_(politeness),
+        candidates_(std::move(candidates)), deadline_(deadline) {}
 
   net::awaitable<void> run() {
     bool implicit = ev_.target.mode == Mode::implicit;
@@ -100,18 +100,19 @@ class Dialogue {
     error_code ignored;
     conn_.stream.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
     conn_.stream.next_layer().close(ignored);
+    if (held_) politeness_.release(*held_);
     ev_.timings.total = ms_since(start_);
   }
 
  private:
   // Arms the watchdog for a phase limited by `limit` and by the whole probe's deadline.
-  void arm(std::chrono::milliseconds limit) { conn_.arm(std::min(clock::now() + limit, deadline_)); }
+  void arm(std::chrono::milliseconds limit) { conn_.arm(std::min(clock::now() + limit, *deadline_)); }
 
   bool fail(Failure failure, Phase phase, std::string detail) {
     ev_.failure = failure;
     ev_.failure_phase = phase;
     ev_.failure_detail = std::move(detail);
-    if (failure == Failure::timeout) ev_.deadline_hit = clock::now() >= deadline_;
+    if (failure == Failure::timeout) ev_.deadline_hit = clock::now() >= *deadline_;
     return false;
   }
 
@@ -119,45 +120,38 @@ class Dialogue {
     if (conn_.timed_out) return fail(Failure::timeout, phase, std::string("no answer in time during ") + to_string(phase));
     if (ec == net::error::eof || ec == ssl::error::stream_truncated)
       return fail(Failure::protocol_error, phase, std::string("the server closed the connection during ") + to_string(phase));
+    ev_.transient = ec == net::error::connection_reset;
     return fail(Failure::protocol_error, phase, std::string("connection lost during ") + to_string(phase) + ": " + ec.message());
   }
 
+  // The first candidate address that accepts the connection is the one probed.
   net::awaitable<bool> connect() {
-    auto started = clock::now();
-    std::vector<tcp::endpoint> endpoints;
-    error_code ec;
-    auto literal = net::ip::make_address(ev_.target.host, ec);
-    if (!ec) {
-      endpoints.emplace_back(literal, ev_.target.port);
-    } else {
-      arm(settings_.connect_timeout);
-      auto [resolve_ec, results] = co_await conn_.resolver.async_resolve(
-          ev_.target.host, std::to_string(ev_.target.port), use_tuple);
-      if (conn_.timed_out) co_return fail(Failure::timeout, Phase::resolve, "DNS lookup of " + ev_.target.host + " took too long");
-      if (resolve_ec || results.empty())
-        co_return fail(Failure::dns, Phase::resolve, ev_.target.host + ": " + resolve_ec.message());
-      for (const auto& entry : results) endpoints.push_back(entry.endpoint());
-    }
-
-    // The first address that accepts the connection is the one probed.
     auto& socket = conn_.stream.next_layer();
     std::string errors;
     bool last_timed_out = false;
-    for (const auto& endpoint : endpoints) {
-      if (clock::now() >= deadline_) {
+    for (const auto& endpoint : candidates_) {
+      co_await politeness_.acquire(endpoint.address());
+      if (!deadline_) deadline_ = clock::now() + settings_.deadline;  // waiting for a turn is not the server's time
+      if (start_ == clock::time_point{}) start_ = clock::now();
+      if (clock::now() >= *deadline_) {
+        politeness_.release(endpoint.address());
         last_timed_out = true;
         errors += errors.empty() ? "deadline reached" : "; deadline reached";
         break;
       }
+      auto started = clock::now();
       arm(settings_.connect_timeout);
       auto [connect_ec] = co_await socket.async_connect(endpoint, use_tuple);
       if (!connect_ec && !conn_.timed_out) {
+        held_ = endpoint.address();
+        error_code ec;
         ev_.address = endpoint.address().to_string();
         socket.set_option(tcp::no_delay(true), ec);  // one small command at a time: no Nagle delay
         ev_.timings.connect = ms_since(started);
         ev_.ehlo_name = settings_.ehlo_name.value_or(address_literal(socket.local_endpoint(ec).address()));
         co_return true;
       }
+      politeness_.release(endpoint.address());
       last_timed_out = conn_.timed_out;
       if (!errors.empty()) errors += "; ";
       errors += endpoint.address().to_string() + ": " + (conn_.timed_out ? "timed out" : connect_ec.message());
@@ -165,6 +159,7 @@ class Dialogue {
       socket.close(ignored);
     }
     if (last_timed_out) co_return fail(Failure::timeout, Phase::connect, "TCP connect timed out (" + errors + ")");
+    ev_.transient = true;  // refused or unreachable: worth another try after a pause
     co_return fail(Failure::connect, Phase::connect, "TCP connect failed (" + errors + ")");
   }
 
@@ -210,8 +205,10 @@ class Dialogue {
     ev_.smtp.greeting = reply_.lines;
     ev_.advertised_fqdn = host_name_or_null(reply_.first_word());
     ev_.timings.greeting = ms_since(started);
-    if (reply_.code != 220)
+    if (reply_.code != 220) {
+      ev_.transient = reply_.code == 421;  // "service not available, closing": busy, try later
       co_return fail(Failure::greeting_rejected, Phase::greeting, "greeting " + reply_.lines.front());
+    }
     co_return true;
   }
 
@@ -302,10 +299,83 @@ class Dialogue {
   Evidence& ev_;
   const ProbeSettings& settings_;
   Connection& conn_;
-  clock::time_point start_;
-  clock::time_point deadline_;
+  Politeness& politeness_;
+  std::vector<tcp::endpoint> candidates_;
+  std::optional<clock::time_point>& deadline_;
+  clock::time_point start_{};
+  std::optional<net::ip::address> held_;  // the per-host slot this dialogue holds
   Reply reply_;
 };
+
+// The addresses to probe: the literal, or what the host name resolves to, in the family asked for.
+// Empty when there are none; the reason is then in `failure`.
+net::awaitable<std::vector<net::ip::address>> resolve(const Target& target, const ProbeSettings& settings,
+                                                      Evidence& failure) {
+  using namespace net::experimental::awaitable_operators;
+  auto wanted = [&](const net::ip::address& a) {
+    return settings.family == Family::any || (settings.family == Family::v4 ? a.is_v4() : a.is_v6());
+  };
+  std::vector<net::ip::address> addresses;
+  error_code ec;
+  std::string name = target.host;
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  if (auto fixed = settings.static_hosts.find(name); fixed != settings.static_hosts.end()) {
+    for (const auto& text : fixed->second)
+      if (auto address = net::ip::make_address(text, ec); !ec && wanted(address)) addresses.push_back(address);
+    if (addresses.empty()) failure.failure_detail = target.host + ": no address of the family asked for in --resolve";
+  } else if (auto literal = net::ip::make_address(target.host, ec); !ec) {
+    if (wanted(literal)) addresses.push_back(literal);
+    else failure.failure_detail = target.host + " is not an " + (settings.family == Family::v4 ? "IPv4" : "IPv6") + " address";
+  } else {
+    auto executor = co_await net::this_coro::executor;
+    tcp::resolver resolver(executor);
+    net::steady_timer timer(executor, settings.connect_timeout);
+    auto flags = tcp::resolver::numeric_service;
+    auto outcome = co_await (resolver.async_resolve(target.host, std::to_string(target.port), flags, use_tuple) ||
+                             timer.async_wait(use_tuple));
+    if (outcome.index() == 1) {
+      failure.failure = Failure::timeout;
+      failure.failure_phase = Phase::resolve;
+      failure.failure_detail = "the DNS lookup of " + target.host + " took too long";
+      co_return addresses;
+    }
+    auto [resolve_ec, results] = std::get<0>(outcome);
+    for (const auto& entry : results)
+      if (wanted(entry.endpoint().address()) &&
+          std::find(addresses.begin(), addresses.end(), entry.endpoint().address()) == addresses.end())
+        addresses.push_back(entry.endpoint().address());
+    if (addresses.empty())
+      failure.failure_detail = target.host + ": " + (resolve_ec ? resolve_ec.message() : std::string("no ") +
+                               (settings.family == Family::v6 ? "IPv6" : "IPv4") + " address");
+  }
+  if (addresses.empty() && failure.failure == Failure::none) {
+    failure.failure = Failure::dns;
+    failure.failure_phase = Phase::resolve;
+  }
+  co_return addresses;
+}
+
+// Probes one target over its candidate addresses, with retries after transient failures.
+net::awaitable<Evidence> probe_with_retries(const Target& target, std::vector<tcp::endpoint> candidates,
+                                            const ProbeSettings& settings, ProbeContext& context) {
+  std::optional<clock::time_point> deadline;
+  for (int attempt = 1;; ++attempt) {
+    Evidence evidence;
+    evidence.target = target;
+    evidence.attempts = attempt;
+    auto connection = std::make_shared<Connection>(co_await net::this_coro::executor, context.tls);
+    Dialogue dialogue(evidence, settings, *connection, context.politeness, candidates, deadline);
+    co_await dialogue.run();
+    evidence.checked_fqdn = choose_checked_fqdn(evidence);
+    // Back off 1x, 2x, 4x... the base pause, and never past the deadline.
+    auto pause = settings.retry_backoff * (1 << std::min(attempt - 1, 16));
+    if (!evidence.transient || attempt > settings.retries || !deadline || clock::now() + pause >= *deadline)
+      co_return evidence;
+    net::steady_timer timer(co_await net::this_coro::executor, pause);
+    co_await timer.async_wait(use_tuple);
+  }
+}
 
 }  // namespace
 
@@ -316,14 +386,28 @@ std::optional<std::string> choose_checked_fqdn(const Evidence& evidence) {
   return evidence.ehlo_fqdn;
 }
 
-net::awaitable<Evidence> probe_endpoint(Target target, const ProbeSettings& settings, ssl::context& client_context) {
-  Evidence evidence;
-  evidence.target = std::move(target);
-  auto connection = std::make_shared<Connection>(co_await net::this_coro::executor, client_context);
-  Dialogue dialogue(evidence, settings, *connection);
-  co_await dialogue.run();
-  evidence.checked_fqdn = choose_checked_fqdn(evidence);
-  co_return evidence;
+net::awaitable<void> probe_target(Target target, const ProbeSettings& settings, ProbeContext& context,
+                                  const std::function<void(Evidence&&)>& deliver) {
+  auto started = clock::now();
+  Evidence failure;
+  failure.target = target;
+  auto addresses = co_await resolve(target, settings, failure);
+  if (addresses.empty()) {
+    failure.checked_fqdn = choose_checked_fqdn(failure);
+    failure.timings.total = ms_since(started);
+    deliver(std::move(failure));
+    co_return;
+  }
+  if (settings.all_addresses) {
+    for (const auto& address : addresses) {
+      std::vector<tcp::endpoint> one(1, tcp::endpoint(address, target.port));  // (GCC 12: no braced list across co_await)
+      deliver(co_await probe_with_retries(target, std::move(one), settings, context));
+    }
+    co_return;
+  }
+  std::vector<tcp::endpoint> candidates;
+  for (const auto& address : addresses) candidates.emplace_back(address, target.port);
+  deliver(co_await probe_with_retries(target, std::move(candidates), settings, context));
 }
 
 const char* to_string(Phase phase) {

@@ -1,18 +1,28 @@
 #pragma once
-// One probe of one endpoint: connect, SMTP dialogue, STARTTLS, handshake, capture.
+// One target's probe: resolve, connect, SMTP dialogue, STARTTLS, handshake, capture; retries.
+
+#include <functional>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include "probe/evidence.hpp"
+#include "probe/politeness.hpp"
 #include "probe/settings.hpp"
 
 namespace stp::probe {
 
-// Never throws for anything a server or the network does: every failure is recorded in the
-// Evidence with its phase. `client_context` comes from make_client_context().
-boost::asio::awaitable<Evidence> probe_endpoint(Target target, const ProbeSettings& settings,
-                                                boost::asio::ssl::context& client_context);
+// What every probe of a scan shares.
+struct ProbeContext {
+  boost::asio::ssl::context& tls;  // from make_client_context()
+  Politeness& politeness;
+};
+
+// Probes one target and hands each result to `deliver`: one result, or one per address with
+// --all-addresses. Never throws for anything a server or the network does: every failure is
+// recorded in the Evidence with its phase.
+boost::asio::awaitable<void> probe_target(Target target, const ProbeSettings& settings, ProbeContext& context,
+                                          const std::function<void(Evidence&&)>& deliver);
 
 // The FQDN a certificate is judged against, by SPEC §2's order: fqdn= / --fqdn, the target's
 // host name, the greeting's FQDN, the EHLO reply's FQDN.

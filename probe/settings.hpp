@@ -2,14 +2,17 @@
 // How probes behave: names, limits and time budgets (SPEC §2 scan options).
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "probe/smtp_reply.hpp"
 
 namespace stp::probe {
 
 enum class SniMode { automatic, off, fixed };
+enum class Family { any, v4, v6 };  // -4 / -6
 
 struct ProbeSettings {
   std::optional<std::string> ehlo_name;  // --ehlo; unset = this machine's FQDN or the local address literal
@@ -18,6 +21,13 @@ struct ProbeSettings {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds reply_timeout{30'000};  // each reply, and the TLS handshake
   std::chrono::milliseconds deadline{120'000};      // the whole probe of one endpoint
+  // --resolve NAME:ADDR[,ADDR]: addresses used for NAME instead of DNS (lower-case name, no
+  // trailing dot), e.g. to probe a new server under the production name before DNS moves.
+  std::map<std::string, std::vector<std::string>> static_hosts;
+  Family family = Family::any;
+  bool all_addresses = false;                     // one result per address a name resolves to
+  int retries = 1;                                // after a transient failure (connect error, 421, reset)
+  std::chrono::milliseconds retry_backoff{1000};  // the first pause; it doubles each time
   ReplyLimits reply_limits;
   std::size_t max_injected_kept = 512;   // bytes of discarded plaintext kept as evidence
 };

@@ -52,7 +52,10 @@ std::vector<Target> TargetSource::parse_arguments(const std::vector<std::string>
 }
 
 std::size_t TargetSource::check() {
-  std::size_t count = listed_.size();
+  std::size_t count = 0;
+  std::size_t position = 0;
+  auto counted = [&] { return position++ % shard_n_ == shard_k_; };
+  for (std::size_t i = 0; i < listed_.size(); ++i) count += counted();
   if (targets_file_) {
     if (*targets_file_ == "-") {
       // Spool stdin so that it is checked whole before probing and then streamed.
@@ -72,25 +75,34 @@ std::size_t TargetSource::check() {
     }
     std::rewind(file_.get());
     std::size_t line_number = 0;
-    while (read_file_target(line_number)) ++count;
+    while (read_file_target(line_number)) count += counted();
     std::rewind(file_.get());
   }
   checked_ = true;
   return count;
 }
 
+void TargetSource::set_shard(std::size_t k, std::size_t n) {
+  if (n == 0 || k >= n) throw InputError("--shard K/N wants 0 <= K < N");
+  shard_k_ = k;
+  shard_n_ = n;
+}
+
 std::optional<Target> TargetSource::next() {
   if (!checked_) check();
-  std::optional<Target> target;
-  if (next_listed_ < listed_.size()) {
-    target = std::move(listed_[next_listed_++]);
-  } else if (file_) {
-    target = read_file_target(line_number_);
+  for (;;) {
+    std::optional<Target> target;
+    if (next_listed_ < listed_.size()) {
+      target = std::move(listed_[next_listed_++]);
+    } else if (file_) {
+      target = read_file_target(line_number_);
+    }
+    if (!target) return target;
+    target->position = position_++;
+    if (target->position % shard_n_ != shard_k_) continue;
+    if (!target->expected_fqdn && default_fqdn_) target->expected_fqdn = default_fqdn_;
+    return target;
   }
-  if (!target) return target;
-  if (!target->expected_fqdn && default_fqdn_) target->expected_fqdn = default_fqdn_;
-  target->position = position_++;
-  return target;
 }
 
 }  // namespace stp::probe

@@ -40,6 +40,10 @@ class TargetSource {
   // The next target in input order (command line first, then the file), or nothing at the end.
   std::optional<Target> next();
 
+  // --shard K/N: only targets whose position (0-based, over all inputs) modulo N is K.
+  // Call before check(); count and next() then cover the shard only.
+  void set_shard(std::size_t k, std::size_t n);
+
  private:
   struct FileCloser {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }
@@ -53,6 +57,8 @@ class TargetSource {
   std::size_t next_listed_ = 0;
   std::size_t line_number_ = 0;
   std::size_t position_ = 0;
+  std::size_t shard_k_ = 0;
+  std::size_t shard_n_ = 1;
   char* line_buffer_ = nullptr;
   std::size_t line_capacity_ = 0;
   bool checked_ = false;

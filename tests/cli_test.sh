@@ -37,6 +37,15 @@ case $case_name in
   no-targets) run scan; expect_code 3; expect_err_line 'no targets' ;;
   unknown-format) run scan --format yaml 127.0.0.1; expect_code 3; expect_err_line 'yaml' ;;
   bad-timeout) run scan --timeout 0 127.0.0.1; expect_code 3; expect_err_line 'timeout' ;;
+  bad-shard)
+    run scan --shard 3/3 127.0.0.1; expect_code 3; expect_err_line "--shard '3/3'"
+    run scan --shard x/4 127.0.0.1; expect_code 3; expect_err_line "--shard 'x/4'" ;;
+  bad-resolve) run scan --resolve mail.contoso.test:999.1.1.1 mail.contoso.test; expect_code 3; expect_err_line "is not an IP address" ;;
+  bad-limits)
+    run scan --concurrency 0 127.0.0.1; expect_code 3; expect_err_line 'concurrency'
+    run scan --per-host -1 127.0.0.1; expect_code 3; expect_err_line 'per-host'
+    run scan --retries 99 127.0.0.1; expect_code 3; expect_err_line 'retries' ;;
+  v4-and-v6) run scan -4 -6 127.0.0.1; expect_code 3; expect_err_line 'excludes' ;;
   bad-targets-line)
     printf 'mx1.contoso.test\n# comment\n\nmx2.contoso.test fqdn=\n' >"$work/targets.txt"
     run scan --targets "$work/targets.txt"; expect_code 3

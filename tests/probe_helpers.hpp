@@ -2,6 +2,7 @@
 // Probing lab endpoints from the tests, through the same scanner the product uses.
 
 #include <algorithm>
+#include <mutex>
 #include <vector>
 
 #include "lab/lab.hpp"
@@ -25,7 +26,11 @@ inline std::vector<probe::Evidence> scan(std::vector<probe::Target> targets,
                                          const probe::ScanSettings& settings = quick_settings()) {
   probe::TargetSource source(std::move(targets), std::nullopt, std::nullopt);
   std::vector<probe::Evidence> results;
-  probe::run_scan(source, settings, [&](probe::Evidence&& e) { results.push_back(std::move(e)); });
+  std::mutex mutex;
+  probe::run_scan(source, settings, [&](probe::Evidence&& e) {
+    std::lock_guard lock(mutex);
+    results.push_back(std::move(e));
+  });
   std::sort(results.begin(), results.end(),
             [](const auto& a, const auto& b) { return a.target.position < b.target.position; });
   return results;
