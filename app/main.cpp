@@ -135,6 +135,7 @@ int main(int argc, char** argv) {
   scan_cmd->add_flag("-6", only_v6, "use only IPv6 addresses")->excludes(v4);
   scan_cmd->add_flag("--all-addresses", scan.settings.probe.all_addresses,
                      "probe every address a host name resolves to, one result each [first reachable only]");
+  scan_cmd->add_option("--threads", scan.settings.threads, "event loops [one per core]")->check(CLI::Range(1, 256));
   scan_cmd->add_option("--resolve", resolve,
                        "NAME:ADDR[,ADDR...]: use these addresses for NAME instead of DNS (repeatable)");
   scan_cmd->add_option("--shard", shard, "K/N: probe only the targets whose position modulo N is K (0-based)");

@@ -146,6 +146,7 @@ struct Lab::Impl {
   }
 
   Options options;
+  ssl::context plain_context{ssl::context::tls_server};  // for scenarios without TLS: never handshakes
   Credential root;
   Credential intermediate;
   mutable std::mutex mutex;  // guards stats
@@ -273,7 +274,6 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
   } leave{this, index};
 
   net::steady_timer timer(socket.get_executor());
-  ssl::context plain_context(ssl::context::tls_server);  // never handshakes; satisfies the stream type
   ssl::stream<tcp::socket> stream(std::move(socket), context ? *context : plain_context);
   auto& raw = stream.next_layer();
   bool tls_on = false;

@@ -39,7 +39,7 @@ boost::asio::ssl::context make_client_context() {
   SSL_CTX_set_max_proto_version(ctx, 0);  // the highest this OpenSSL knows
   SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
   // Old servers without secure renegotiation (RFC 5746) must still answer; the probe sends no secrets.
-  SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_IGNORE_UNEXPECTED_EOF);
+  SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_TICKET);
   SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
@@ -57,8 +57,14 @@ void capture_session(SSL* ssl, TlsEvidence& evidence) {
     if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl)) evidence.cipher = SSL_CIPHER_get_name(cipher);
   }
   evidence.chain_der.clear();
+  evidence.chain_parsed.clear();
   if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
-    for (int i = 0; i < sk_X509_num(chain); ++i) evidence.chain_der.push_back(der_of(sk_X509_value(chain, i), i2d_X509));
+    for (int i = 0; i < sk_X509_num(chain); ++i) {
+      X509* cert = sk_X509_value(chain, i);
+      evidence.chain_der.push_back(der_of(cert, i2d_X509));
+      X509_up_ref(cert);
+      evidence.chain_parsed.emplace_back(cert, X509_free);
+    }
   }
 }
 

@@ -1,13 +1,20 @@
 #pragma once
 // What one probe saw: plain data, no judgement. tls/ judges it; report/ renders it.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "probe/target.hpp"
 
+struct x509_st;
+
 namespace stp::probe {
+
+// A certificate as OpenSSL parsed it during the handshake: the same bytes as the DER beside it,
+// kept so that judging does not parse them again (OpenSSL 3.0 parses slowly).
+using SharedX509 = std::shared_ptr<x509_st>;
 
 // The step a probe was in. Failures and timeouts name it.
 enum class Phase { resolve, connect, greeting, ehlo, starttls, handshake, ehlo_after_tls, quit };
@@ -46,6 +53,7 @@ struct TlsEvidence {
   bool client_certificate_requested = false;
   std::vector<std::string> acceptable_ca_names_der;  // CA names of a certificate request, DER
   std::vector<std::string> chain_der;       // peer chain as presented, leaf first, DER
+  std::vector<SharedX509> chain_parsed;     // the same chain, parsed (empty when unknown)
   std::string error;                        // handshake error text from OpenSSL
 };
 

@@ -9,11 +9,13 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "probe/client_tls.hpp"
 
@@ -39,11 +41,20 @@ std::optional<std::string> host_name_or_null(std::string_view word) {
   return std::nullopt;
 }
 
-// The socket, the TLS layer over it, and a watchdog that cancels whatever I/O is pending when
-// the current phase's time is up. Shared with the watchdog's handler, which may outlive a phase.
+struct SslFree {
+  void operator()(SSL* ssl) const noexcept { SSL_free(ssl); }
+};
+
+// The socket, OpenSSL's session on it once STARTTLS succeeds, and a watchdog that cancels
+// whatever I/O is pending when the current phase's time is up. Shared with the watchdog's
+// handler, which may outlive a phase.
+//
+// OpenSSL reads and writes the non-blocking socket itself (SSL_set_fd); Asio only tells when the
+// socket is ready. Asio's ssl::stream would add two 17 KB record buffers and a copy per record
+// to every probe in the TLS phase: this way a probe in flight stays within the memory budget.
 struct Connection : std::enable_shared_from_this<Connection> {
   Connection(const net::any_io_executor& executor, ssl::context& context)
-      : stream(executor, context), watchdog(executor) {}
+      : socket(executor), watchdog(executor), tls_context(context) {}
 
   // Starts a phase that must end by `when`.
   void arm(clock::time_point when) {
@@ -53,7 +64,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
       if (ec || armed != self->generation) return;
       self->timed_out = true;
       error_code ignored;
-      self->stream.next_layer().cancel(ignored);
+      self->socket.cancel(ignored);
     });
   }
 
@@ -62,14 +73,42 @@ struct Connection : std::enable_shared_from_this<Connection> {
     watchdog.cancel();
   }
 
-  ssl::stream<tcp::socket> stream;
+  tcp::socket socket;
+  std::unique_ptr<SSL, SslFree> ssl;  // from STARTTLS (or the connect, for smtps) on
   net::steady_timer watchdog;
+  ssl::context& tls_context;
   unsigned generation = 0;
   bool timed_out = false;
-  std::array<char, 4096> buffer{};
+  std::array<char, 2048> buffer{};
   std::string pending;  // bytes received and not yet consumed by a reply
   bool tls_active = false;
 };
+
+// One OpenSSL call on a non-blocking socket, repeated as the socket becomes ready, until it
+// succeeds (returns > 0) or fails. The error is OpenSSL's reason, or the socket's.
+template <class Call>
+net::awaitable<std::pair<error_code, int>> tls_io(Connection& conn, Call call) {
+  for (;;) {
+    ERR_clear_error();
+    int result = call(conn.ssl.get());
+    if (result > 0) co_return std::pair{error_code{}, result};
+    int reason = SSL_get_error(conn.ssl.get(), result);
+    if (reason == SSL_ERROR_WANT_READ || reason == SSL_ERROR_WANT_WRITE) {
+      auto wait = reason == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write;
+      auto [ec] = co_await conn.socket.async_wait(wait, use_tuple);
+      if (ec) co_return std::pair{ec, 0};
+      continue;
+    }
+    if (reason == SSL_ERROR_ZERO_RETURN) co_return std::pair{error_code(net::error::eof), 0};
+    unsigned long queued = ERR_get_error();
+    ERR_clear_error();
+    if (queued != 0)
+      co_return std::pair{error_code(static_cast<int>(queued), net::error::get_ssl_category()), 0};
+    if (reason == SSL_ERROR_SYSCALL && errno != 0)
+      co_return std::pair{error_code(errno, boost::system::system_category()), 0};
+    co_return std::pair{error_code(net::error::eof), 0};  // the peer closed without a word
+  }
+}
 
 // The dialogue with one endpoint, step by step. Each step returns false when the probe must end;
 // the reason is then in the Evidence.
@@ -97,9 +136,14 @@ class Dialogue {
         ev_.failure == Failure::ehlo_rejected || ev_.failure == Failure::starttls_rejected)
       co_await quit();
     conn_.disarm();
+    if (conn_.tls_active) {
+      ERR_clear_error();
+      SSL_shutdown(conn_.ssl.get());  // a close_notify if the socket takes it now; no waiting for the reply
+      ERR_clear_error();
+    }
     error_code ignored;
-    conn_.stream.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
-    conn_.stream.next_layer().close(ignored);
+    conn_.socket.shutdown(tcp::socket::shutdown_both, ignored);
+    conn_.socket.close(ignored);
     if (held_) politeness_.release(*held_);
     ev_.timings.total = ms_since(start_);
   }
@@ -126,7 +170,7 @@ class Dialogue {
 
   // The first candidate address that accepts the connection is the one probed.
   net::awaitable<bool> connect() {
-    auto& socket = conn_.stream.next_layer();
+    auto& socket = conn_.socket;
     std::string errors;
     bool last_timed_out = false;
     for (const auto& endpoint : candidates_) {
@@ -183,18 +227,26 @@ class Dialogue {
       if (state == ReplyParser::State::error)
         co_return fail(Failure::protocol_error, phase, "malformed reply during " + std::string(to_string(phase)) + ": " + parser.error());
       auto buffer = net::buffer(conn_.buffer);
-      auto [ec, n] = conn_.tls_active ? co_await conn_.stream.async_read_some(buffer, use_tuple)
-                                      : co_await conn_.stream.next_layer().async_read_some(buffer, use_tuple);
+      auto [ec, n] = conn_.tls_active ? co_await tls_read() : co_await conn_.socket.async_read_some(buffer, use_tuple);
       if (conn_.timed_out || (ec && n == 0)) co_return fail_io(phase, ec);
       conn_.pending.append(conn_.buffer.data(), n);
     }
   }
 
+  net::awaitable<std::tuple<error_code, std::size_t>> tls_read() {
+    auto [ec, n] = co_await tls_io(conn_, [this](SSL* s) {
+      return SSL_read(s, conn_.buffer.data(), static_cast<int>(conn_.buffer.size()));
+    });
+    co_return std::tuple{ec, static_cast<std::size_t>(n)};
+  }
+
   net::awaitable<bool> send(std::string command, Phase phase) {
     command += "\r\n";
     arm(settings_.reply_timeout);
-    auto [ec, n] = conn_.tls_active ? co_await net::async_write(conn_.stream, net::buffer(command), use_tuple)
-                                    : co_await net::async_write(conn_.stream.next_layer(), net::buffer(command), use_tuple);
+    auto [ec, n] = conn_.tls_active ? co_await tls_io(conn_, [&](SSL* s) {
+                                        return SSL_write(s, command.data(), static_cast<int>(command.size()));
+                                      })
+                                    : co_await net::async_write(conn_.socket, net::buffer(command), use_tuple);
     if (ec || conn_.timed_out) co_return fail_io(phase, ec);
     co_return true;
   }
@@ -262,14 +314,20 @@ class Dialogue {
 
   net::awaitable<bool> handshake() {
     auto started = clock::now();
-    SSL* ssl = conn_.stream.native_handle();
+    // The same connected socket, now under TLS (RFC 3207); the plaintext phase is over.
+    conn_.ssl.reset(SSL_new(conn_.tls_context.native_handle()));
+    SSL* ssl = conn_.ssl.get();
+    error_code blocking;
+    conn_.socket.non_blocking(true, blocking);  // OpenSSL must get EAGAIN, never block the loop
+    SSL_set_fd(ssl, conn_.socket.native_handle());
+    SSL_set_connect_state(ssl);
     ev_.tls.attempted = true;
     if (auto name = server_name();
         name && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, name->data()) == 1)
       ev_.tls.sni = *name;
     watch_certificate_request(ssl, &ev_.tls);
     arm(settings_.reply_timeout);
-    auto [ec] = co_await conn_.stream.async_handshake(ssl::stream_base::client, use_tuple);
+    auto [ec, done] = co_await tls_io(conn_, [](SSL* s) { return SSL_do_handshake(s); });
     watch_certificate_request(ssl, nullptr);
     capture_session(ssl, ev_.tls);
     ev_.timings.handshake = ms_since(started);

@@ -29,11 +29,12 @@ void finish(Assessment& result, std::string who, const std::optional<std::string
 
 }  // namespace
 
-std::vector<CertificateFacts> describe_chain(const std::vector<std::string>& chain_der, std::vector<std::string>* errors) {
+std::vector<CertificateFacts> describe_chain(const std::vector<std::string>& chain_der,
+                                             const std::vector<probe::SharedX509>& parsed, std::vector<std::string>* errors) {
   std::vector<CertificateFacts> chain;
   for (std::size_t i = 0; i < chain_der.size(); ++i) {
     try {
-      chain.push_back(describe_certificate(chain_der[i]));
+      chain.push_back(i < parsed.size() && parsed[i] ? describe_certificate(parsed[i]) : describe_certificate(chain_der[i]));
     } catch (const CertificateError& e) {
       if (errors) errors->push_back("certificate " + std::to_string(i) + " of the chain: " + e.what());
     }
@@ -44,7 +45,7 @@ std::vector<CertificateFacts> describe_chain(const std::vector<std::string>& cha
 Assessment assess(const probe::Evidence& evidence, const Judge& judge, std::int64_t now) {
   Assessment result;
   std::vector<std::string> errors;
-  result.chain = describe_chain(evidence.tls.chain_der, &errors);
+  result.chain = describe_chain(evidence.tls.chain_der, evidence.tls.chain_parsed, &errors);
   for (const auto& der : evidence.tls.acceptable_ca_names_der) result.acceptable_ca_names.push_back(describe_name(der));
   std::vector<Finding> findings = dialogue_findings(evidence);
   for (const auto& error : errors) findings.push_back({"protocol-error", Severity::unknown, error, ""});

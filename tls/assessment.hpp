@@ -28,8 +28,10 @@ struct Judge {
   const TrustAnchors* anchors = nullptr;  // null: trust is not judged
 };
 
-// Parses each presented certificate; one that does not parse becomes a protocol-error finding text.
+// The facts of each presented certificate, from the handshake's parsed objects when given (else
+// parsed from DER); one that does not parse is left out and named in `errors`.
 std::vector<CertificateFacts> describe_chain(const std::vector<std::string>& chain_der,
+                                             const std::vector<probe::SharedX509>& parsed = {},
                                              std::vector<std::string>* errors = nullptr);
 
 // The whole verdict on one probe. Pure: the clock is `now` (Unix seconds), no network.

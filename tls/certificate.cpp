@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <openssl/pem.h>
 
+#include "probe/der.hpp"
 #include "tls/openssl_ptr.hpp"
 
 namespace stp::tls {
@@ -24,6 +25,16 @@ std::string hex(const unsigned char* data, std::size_t size, bool upper) {
     out += digits[data[i] & 0x0f];
   }
   return out;
+}
+
+// Fetched once: an implicit fetch per digest takes OpenSSL 3.0's global locks every time.
+const EVP_MD* sha1() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  return md;
+}
+const EVP_MD* sha256() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
 }
 
 std::string digest_hex(std::string_view der, const EVP_MD* md, bool upper) {
@@ -121,15 +132,14 @@ bool is_self_signed(X509* cert) {
 
 CertificateFacts describe_certificate(std::string_view der) {
   const auto* input = reinterpret_cast<const unsigned char*>(der.data());
-  UniqueX509 cert(d2i_X509(nullptr, &input, static_cast<long>(der.size())));
+  std::shared_ptr<X509> cert(d2i_X509(nullptr, &input, static_cast<long>(der.size())), X509_free);
   if (!cert) throw CertificateError("not a DER certificate: " + take_openssl_error());
-  if (input != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
-    // Trailing bytes after the certificate: parse what is there, but it is not this certificate's DER.
-    der = der.substr(0, static_cast<std::size_t>(input - reinterpret_cast<const unsigned char*>(der.data())));
-  }
+  return describe_certificate(std::move(cert));
+}
 
+CertificateFacts describe_certificate(std::shared_ptr<X509> cert) {
   CertificateFacts facts;
-  facts.der = std::string(der);
+  facts.der = probe::der_of(cert.get(), i2d_X509);
   facts.subject = name_text(X509_get_subject_name(cert.get()));
   facts.issuer = name_text(X509_get_issuer_name(cert.get()));
   facts.version = static_cast<int>(X509_get_version(cert.get())) + 1;
@@ -170,11 +180,12 @@ CertificateFacts describe_certificate(std::string_view der) {
                 (X509_get_extension_flags(cert.get()) & EXFLAG_CA) != 0;
   facts.self_signed = is_self_signed(cert.get());
 
-  facts.sha1 = digest_hex(facts.der, EVP_sha1(), true);
-  facts.sha256 = digest_hex(facts.der, EVP_sha256(), false);
+  facts.sha1 = digest_hex(facts.der, sha1(), true);
+  facts.sha256 = digest_hex(facts.der, sha256(), false);
   UniqueBio bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_X509(bio.get(), cert.get());
   facts.pem = bio_text(bio.get());
+  facts.x509 = std::move(cert);
   ERR_clear_error();
   return facts;
 }

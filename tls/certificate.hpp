@@ -2,6 +2,7 @@
 // The facts of one certificate, as SPEC §5's chain[] shows them. Pure parsing: no network.
 
 #include <cstdint>
+#include <memory>
 #include <ctime>
 #include <optional>
 #include <stdexcept>
@@ -10,6 +11,7 @@
 #include <vector>
 
 typedef struct X509_name_st X509_NAME;
+struct x509_st;
 
 namespace stp::tls {
 
@@ -37,6 +39,7 @@ struct CertificateFacts {
   std::string sha256;                   // lowercase hex
   std::string pem;
   std::string der;
+  std::shared_ptr<x509_st> x509;        // the parsed certificate, for the checks
 };
 
 class CertificateError : public std::runtime_error {
@@ -46,6 +49,8 @@ class CertificateError : public std::runtime_error {
 
 // Parses a DER certificate. Throws CertificateError when the bytes are not one.
 CertificateFacts describe_certificate(std::string_view der);
+// The facts of a certificate already parsed (from the handshake): nothing is parsed again.
+CertificateFacts describe_certificate(std::shared_ptr<x509_st> certificate);
 
 // A DER distinguished name (a CertificateRequest's CA name) as text, in the same form as subject.
 std::string describe_name(std::string_view der);

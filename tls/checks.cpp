@@ -191,7 +191,7 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
 
   // Name: Exchange's CertificateDomains view decides; RFC 6125's view is recorded beside it.
   if (checked_fqdn) {
-    NameCheck names = match_name(leaf.der, *checked_fqdn);
+    NameCheck names = match_name(leaf.x509.get(), *checked_fqdn);
     verification.name_match = names.exchange;
     verification.rfc6125_name_match = names.rfc6125;
     if (names.exchange == NameMatch::none) {
@@ -253,9 +253,9 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
   // Trust, judged after the handshake against the anchors.
   Severity trust_severity = settings.require_trusted ? Severity::critical : Severity::warning;
   if (anchors) {
-    std::vector<std::string> der;
-    for (const auto& c : chain) der.push_back(c.der);
-    ChainTrust trust = verify_chain(der, *anchors, now);
+    std::vector<x509_st*> parsed;
+    for (const auto& c : chain) parsed.push_back(c.x509.get());
+    ChainTrust trust = verify_chain(parsed, *anchors, now);
     verification.trusted = trust.trusted;
     verification.error = trust.error;
     if (trust.problem == ChainTrust::Problem::incomplete)

@@ -3,6 +3,8 @@
 
 #include <string_view>
 
+#include "tls/certificate.hpp"
+
 #include "tls/verdict.hpp"
 
 namespace stp::tls {
@@ -15,5 +17,6 @@ struct NameCheck {
 // `der` is the leaf. Case-insensitive, a trailing dot ignored. No partial wildcards (m*.contoso.com),
 // no wildcard over a public suffix-like single label (*.com), '*' alone never matches.
 NameCheck match_name(std::string_view der, std::string_view fqdn);
+NameCheck match_name(x509_st* certificate, std::string_view fqdn);
 
 }  // namespace stp::tls

@@ -7,11 +7,6 @@
 namespace stp::tls {
 namespace {
 
-UniqueX509 parse_der(const std::string& der) {
-  const auto* input = reinterpret_cast<const unsigned char*>(der.data());
-  return UniqueX509(d2i_X509(nullptr, &input, static_cast<long>(der.size())));
-}
-
 // Reads every certificate of a PEM BIO into the store; returns how many.
 int add_pem_certificates(X509_STORE* store, BIO* bio) {
   int count = 0;
@@ -60,22 +55,18 @@ TrustAnchors TrustAnchors::from_pem(const std::string& pem) {
   return TrustAnchors(std::move(store));
 }
 
-ChainTrust verify_chain(const std::vector<std::string>& chain_der, const TrustAnchors& anchors, std::int64_t now) {
+ChainTrust verify_chain(const std::vector<X509*>& chain, const TrustAnchors& anchors, std::int64_t now) {
   ChainTrust result;
-  if (chain_der.empty()) return result;
-  UniqueX509 leaf = parse_der(chain_der.front());
-  if (!leaf) {
-    result.problem = ChainTrust::Problem::untrusted;
-    result.error = "the leaf certificate does not parse";
-    ERR_clear_error();
-    return result;
-  }
+  if (chain.empty() || chain.front() == nullptr) return result;
+  X509* leaf = chain.front();
   UniqueX509Stack untrusted(sk_X509_new_null());
-  for (std::size_t i = 1; i < chain_der.size(); ++i)
-    if (UniqueX509 cert = parse_der(chain_der[i])) sk_X509_push(untrusted.get(), cert.release());
+  for (std::size_t i = 1; i < chain.size(); ++i) {
+    X509_up_ref(chain[i]);
+    sk_X509_push(untrusted.get(), chain[i]);
+  }
 
   UniqueX509StoreCtx ctx(X509_STORE_CTX_new());
-  X509_STORE_CTX_init(ctx.get(), anchors.store(), leaf.get(), untrusted.get());
+  X509_STORE_CTX_init(ctx.get(), anchors.store(), leaf, untrusted.get());
   X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_SERVER);
   X509_STORE_CTX_set_time(ctx.get(), 0, static_cast<time_t>(now));
   X509_STORE_CTX_set_verify_cb(ctx.get(), forgive_leaf_own_checks);
@@ -86,7 +77,7 @@ ChainTrust verify_chain(const std::vector<std::string>& chain_der, const TrustAn
   int error = X509_STORE_CTX_get_error(ctx.get());
   result.error = X509_verify_cert_error_string(error);
   STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get());
-  X509* top = built && sk_X509_num(built) > 0 ? sk_X509_value(built, sk_X509_num(built) - 1) : leaf.get();
+  X509* top = built && sk_X509_num(built) > 0 ? sk_X509_value(built, sk_X509_num(built) - 1) : leaf;
   if (error == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT) {
     result.problem = ChainTrust::Problem::self_signed;
     result.detail = "the leaf is self-signed and not among the trust anchors";

@@ -42,6 +42,6 @@ struct ChainTrust {
 // Verifies the presented chain (leaf first, DER) for TLS server use at `now` (Unix seconds).
 // The leaf's own validity dates and extended key usage are left to their own checks
 // (certificate-expired, not-valid-for-smtp), so they are not counted against the chain here.
-ChainTrust verify_chain(const std::vector<std::string>& chain_der, const TrustAnchors& anchors, std::int64_t now);
+ChainTrust verify_chain(const std::vector<x509_st*>& chain, const TrustAnchors& anchors, std::int64_t now);
 
 }  // namespace stp::tls

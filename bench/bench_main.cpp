@@ -1,0 +1,349 @@
+// starttls-probe-bench: scans a fleet of lab endpoints served by a separate process and prints
+// what the scan cost: probes/s, client CPU per probe against the crypto floor, memory, latency;
+// beside it, where installed, openssl s_client and nmap on the same endpoints. Loopback only;
+// every run is bounded in count and time.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <boost/json/parse.hpp>
+#include <openssl/evp.h>
+#include <openssl/opensslv.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// ---- the crypto floor: the public-key work of one verified TLS 1.3 probe, measured here ----
+
+template <class F>
+double microseconds_per(int iterations, F&& f) {
+  auto start = Clock::now();
+  for (int i = 0; i < iterations; ++i) f();
+  return seconds_since(start) * 1e6 / iterations;
+}
+
+struct Floor {
+  double key_exchange_us;  // X25519 key generation + shared secret (the client's key share)
+  double verify_us;        // one ECDSA P-256 signature check
+  double parse_us = 0;     // one d2i_X509 of the fleet's certificates (OpenSSL 3.0 decodes keys slowly)
+  double total_us() const { return key_exchange_us + 3 * verify_us; }  // CertificateVerify + 2 chain signatures
+  double with_parsing_us() const { return total_us() + 2 * parse_us; }  // the handshake parses leaf + intermediate
+};
+
+// What parsing one certificate costs with this OpenSSL: the fleet's CA, DER-encoded, parsed again and again.
+double measure_parse(const std::string& ca_pem_path) {
+  FILE* file = std::fopen(ca_pem_path.c_str(), "r");
+  if (!file) return 0;
+  X509* cert = PEM_read_X509(file, nullptr, nullptr, nullptr);
+  std::fclose(file);
+  unsigned char* der = nullptr;
+  int length = i2d_X509(cert, &der);
+  double us = microseconds_per(2000, [&] {
+    const unsigned char* p = der;
+    X509_free(d2i_X509(nullptr, &p, length));
+  });
+  OPENSSL_free(der);
+  X509_free(cert);
+  return us;
+}
+
+Floor measure_floor() {
+  EVP_PKEY* server = EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519");
+  double exchange = microseconds_per(2000, [&] {
+    EVP_PKEY* mine = EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519");
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(mine, nullptr);
+    EVP_PKEY_derive_init(ctx);
+    EVP_PKEY_derive_set_peer(ctx, server);
+    unsigned char secret[64];
+    size_t length = sizeof secret;
+    EVP_PKEY_derive(ctx, secret, &length);
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(mine);
+  });
+  EVP_PKEY* signer = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+  unsigned char message[64] = {1, 2, 3};
+  unsigned char signature[128];
+  size_t signature_length = sizeof signature;
+  EVP_MD_CTX* sign = EVP_MD_CTX_new();
+  EVP_DigestSignInit(sign, nullptr, EVP_sha256(), nullptr, signer);
+  EVP_DigestSign(sign, signature, &signature_length, message, sizeof message);
+  EVP_MD_CTX_free(sign);
+  double verify = microseconds_per(2000, [&] {
+    EVP_MD_CTX* check = EVP_MD_CTX_new();
+    EVP_DigestVerifyInit(check, nullptr, EVP_sha256(), nullptr, signer);
+    EVP_DigestVerify(check, signature, signature_length, message, sizeof message);
+    EVP_MD_CTX_free(check);
+  });
+  EVP_PKEY_free(signer);
+  EVP_PKEY_free(server);
+  return {exchange, verify};
+}
+
+// ---- child processes ----
+
+struct Fleet {
+  pid_t pid = -1;
+  int stdin_fd = -1;
+  ~Fleet() { stop(); }
+  void stop() {
+    if (pid <= 0) return;
+    ::close(stdin_fd);  // the fleet stops when its input closes
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    pid = -1;
+  }
+};
+
+// Starts the fleet and waits for its "ready" line.
+void start_fleet(Fleet& fleet, const std::vector<std::string>& args) {
+  int in[2], out[2];
+  if (::pipe(in) != 0 || ::pipe(out) != 0) throw std::runtime_error("pipe");
+  fleet.pid = ::fork();
+  if (fleet.pid == 0) {
+    ::dup2(in[0], STDIN_FILENO);
+    ::dup2(out[1], STDOUT_FILENO);
+    ::close(in[1]);
+    ::close(out[0]);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    std::perror("exec fleet");
+    ::_exit(127);
+  }
+  ::close(in[0]);
+  ::close(out[1]);
+  fleet.stdin_fd = in[1];
+  std::string line;
+  char c;
+  while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
+  ::close(out[0]);
+  if (line.rfind("ready", 0) != 0) throw std::runtime_error("the fleet did not start: '" + line + "'");
+}
+
+struct RunResult {
+  int exit_code = -1;
+  double wall_seconds = 0;
+  double cpu_seconds = 0;
+  long peak_rss_kib = 0;
+};
+
+// Runs a command to its end; its CPU time and peak memory come from wait4's rusage.
+RunResult run(const std::vector<std::string>& args, bool quiet_output = false) {
+  RunResult result;
+  auto start = Clock::now();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (quiet_output) {
+      int null = ::open("/dev/null", O_WRONLY);
+      ::dup2(null, STDOUT_FILENO);
+      ::dup2(null, STDERR_FILENO);
+    }
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  ::wait4(pid, &status, 0, &usage);
+  result.wall_seconds = seconds_since(start);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                       static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  result.peak_rss_kib = usage.ru_maxrss;
+  return result;
+}
+
+struct Latencies {
+  std::size_t results = 0, ok = 0;
+  double p50 = 0, p99 = 0;
+};
+
+Latencies read_results(const std::string& jsonl) {
+  Latencies out;
+  std::vector<double> totals;
+  std::ifstream file(jsonl);
+  for (std::string line; std::getline(file, line);) {
+    auto result = boost::json::parse(line).as_object();
+    ++out.results;
+    out.ok += result.at("status").as_string() == "ok";
+    const auto& total = result.at("timings_ms").at("total");
+    if (total.is_number()) totals.push_back(total.to_number<double>());
+  }
+  std::sort(totals.begin(), totals.end());
+  if (!totals.empty()) {
+    out.p50 = totals[totals.size() / 2];
+    out.p99 = totals[std::min(totals.size() - 1, totals.size() * 99 / 100)];
+  }
+  return out;
+}
+
+std::vector<std::string> read_lines(const std::string& path, std::size_t limit) {
+  std::vector<std::string> lines;
+  std::ifstream file(path);
+  for (std::string line; lines.size() < limit && std::getline(file, line);) lines.push_back(line);
+  return lines;
+}
+
+bool installed(const std::string& tool) {
+  return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"starttls-probe-bench: the scanner against a loopback lab fleet in a separate process"};
+  std::size_t probes = 20000, endpoints = 256, concurrency = 256, compare_endpoints = 100;
+  bool memory = false, large = false, compare = false;
+  std::string work = "/tmp/starttls-probe-bench";
+  app.add_option("--probes", probes, "probes in the throughput run")->capture_default_str();
+  app.add_option("--endpoints", endpoints, "lab endpoints (one loopback address each)")->capture_default_str();
+  app.add_option("--concurrency", concurrency, "scan --concurrency of the throughput run")->capture_default_str();
+  app.add_flag("--memory", memory, "also: memory per in-flight probe at --concurrency 5000");
+  app.add_flag("--large", large, "also: 100,000 targets with 10% closed ports and 1% silent endpoints");
+  app.add_flag("--compare", compare, "also: openssl s_client and nmap on the same endpoints, where installed");
+  app.add_option("--work-dir", work, "where targets and results go")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  std::filesystem::create_directories(work);
+  const std::string scanner = STARTTLS_PROBE_BIN, fleet_bin = STARTTLS_PROBE_FLEET_BIN;
+  rlimit limit{};
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+
+  std::printf("starttls-probe benchmark: %u cores, %s\n", std::thread::hardware_concurrency(), OPENSSL_VERSION_TEXT);
+  Floor floor = measure_floor();
+  std::printf("crypto floor: X25519 key share %.1f us + 3 ECDSA P-256 verifications x %.1f us = %.1f us per verified probe\n",
+              floor.key_exchange_us, floor.verify_us, floor.total_us());
+
+  // Run 1: throughput.
+  double rate = 0;
+  {
+    std::size_t repeat = (probes + endpoints - 1) / endpoints;
+    Fleet fleet;
+    start_fleet(fleet, {fleet_bin, "--healthy", std::to_string(endpoints), "--repeat", std::to_string(repeat),
+                        "--targets-file", work + "/targets.txt", "--ca-file", work + "/ca.pem"});
+    auto r = run({scanner, "scan", "--targets", work + "/targets.txt", "--ca-file", work + "/ca.pem", "--format", "jsonl",
+                  "-o", work + "/results.jsonl", "--concurrency", std::to_string(concurrency), "--quiet"});
+    fleet.stop();
+    floor.parse_us = measure_parse(work + "/ca.pem");
+    std::printf("certificate parsing: %.1f us per certificate (d2i_X509); the handshake parses 2: "
+                "floor with parsing %.1f us\n", floor.parse_us, floor.with_parsing_us());
+    auto l = read_results(work + "/results.jsonl");
+    rate = static_cast<double>(l.results) / r.wall_seconds;
+    double cpu_us = r.cpu_seconds * 1e6 / static_cast<double>(l.results);
+    std::printf("\nthroughput: %zu STARTTLS probes of %zu lab endpoints, --concurrency %zu (exit %d, %zu ok)\n",
+                l.results, endpoints, concurrency, r.exit_code, l.ok);
+    std::printf("  %.2f s wall: %.0f probes/s\n", r.wall_seconds, rate);
+    std::printf("  client CPU %.0f us per probe = %.2f x the crypto floor, %.2f x the floor with parsing\n", cpu_us,
+                cpu_us / floor.total_us(), cpu_us / floor.with_parsing_us());
+    std::printf("  peak RSS %.1f MiB\n", static_cast<double>(r.peak_rss_kib) / 1024);
+    std::printf("  probe latency p50 %.1f ms, p99 %.1f ms\n", l.p50, l.p99);
+  }
+
+  if (memory) {
+    const std::size_t in_flight = 5000, addresses = 500;
+    Fleet fleet;
+    start_fleet(fleet, {fleet_bin, "--healthy", std::to_string(addresses), "--repeat", std::to_string(in_flight / addresses),
+                        "--slow-ms", "3000", "--targets-file", work + "/slow.txt", "--ca-file", work + "/ca.pem"});
+    auto base = run({scanner, "scan", "--targets", work + "/slow.txt", "--ca-file", work + "/ca.pem", "--format",
+                     "jsonl", "-o", work + "/base.jsonl", "--concurrency", "1", "--quiet", "--shard", "0/2500"});
+    auto full = run({scanner, "scan", "--targets", work + "/slow.txt", "--ca-file", work + "/ca.pem", "--format",
+                     "jsonl", "-o", work + "/slow.jsonl", "--concurrency", std::to_string(in_flight), "--per-host",
+                     std::to_string(in_flight / addresses), "--quiet"});
+    fleet.stop();
+    auto l = read_results(work + "/slow.jsonl");
+    double per_probe = static_cast<double>(full.peak_rss_kib - base.peak_rss_kib) / static_cast<double>(in_flight);
+    std::printf("\nmemory: %zu probes held in flight at once (3 s greeting pause), --concurrency %zu (%zu ok)\n",
+                l.results, in_flight, l.ok);
+    std::printf("  peak RSS %.1f MiB; %.1f MiB probing one at a time -> %.1f KiB per in-flight probe\n",
+                static_cast<double>(full.peak_rss_kib) / 1024, static_cast<double>(base.peak_rss_kib) / 1024, per_probe);
+    std::printf("  %.2f s wall for %zu probes that each wait 3 s\n", full.wall_seconds, l.results);
+  }
+
+  if (large) {
+    const std::size_t total = 100000, closed = 10000, silent = 1000, live = total - closed - silent;
+    const std::size_t addresses = 1000;
+    const int timeout = 5;
+    Fleet fleet;
+    start_fleet(fleet, {fleet_bin, "--healthy", std::to_string(addresses), "--repeat", std::to_string(live / addresses),
+                        "--silent", std::to_string(silent), "--closed", std::to_string(closed), "--targets-file",
+                        work + "/large.txt", "--ca-file", work + "/ca.pem"});
+    auto r = run({scanner, "scan", "--targets", work + "/large.txt", "--ca-file", work + "/ca.pem", "--format", "jsonl",
+                  "-o", work + "/large.jsonl", "--concurrency", "2000", "--timeout", std::to_string(timeout),
+                  "--retries", "0", "--quiet"});
+    fleet.stop();
+    auto l = read_results(work + "/large.jsonl");
+    double live_alone = static_cast<double>(live) / rate;
+    std::printf("\nlarge: %zu targets (%zu healthy, %zu closed ports, %zu silent), --concurrency 2000 --timeout %d\n",
+                l.results, live, closed, silent, timeout);
+    std::printf("  %.1f s wall; the live probes alone at the throughput run's rate: %.1f s, + one timeout = %.1f s\n",
+                r.wall_seconds, live_alone, live_alone + timeout);
+    std::printf("  (the sum of the silent endpoints' timeouts would be %zu s)\n", silent * timeout);
+    std::printf("  client CPU %.1f s, peak RSS %.1f MiB\n", r.cpu_seconds, static_cast<double>(r.peak_rss_kib) / 1024);
+  }
+
+  if (compare) {
+    Fleet fleet;
+    start_fleet(fleet, {fleet_bin, "--healthy", std::to_string(compare_endpoints), "--targets-file",
+                        work + "/compare.txt", "--ca-file", work + "/ca.pem"});
+    auto lines = read_lines(work + "/compare.txt", compare_endpoints);
+    auto ours = run({scanner, "scan", "--targets", work + "/compare.txt", "--ca-file", work + "/ca.pem", "--format",
+                     "jsonl", "-o", work + "/compare.jsonl", "--quiet"});
+    double our_rate = static_cast<double>(lines.size()) / ours.wall_seconds;
+    std::printf("\ncompared on the same %zu endpoints: starttls-probe %.2f s (%.0f probes/s, capture and verdict included)\n",
+                lines.size(), ours.wall_seconds, our_rate);
+    if (installed("openssl")) {
+      auto start = Clock::now();
+      for (const auto& line : lines) {
+        std::string endpoint = line.substr(0, line.find(' '));
+        run({"sh", "-c", "openssl s_client -starttls smtp -connect " + endpoint + " -servername mail.contoso.test "
+                         "</dev/null >/dev/null 2>&1"});
+      }
+      double seconds = seconds_since(start);
+      std::printf("  openssl s_client -starttls smtp, one after another: %.2f s (%.0f probes/s): starttls-probe %.0fx\n",
+                  seconds, static_cast<double>(lines.size()) / seconds, our_rate * seconds / static_cast<double>(lines.size()));
+    } else {
+      std::printf("  openssl: not installed\n");
+    }
+    if (installed("nmap")) {
+      std::string hosts, ports;
+      for (const auto& line : lines) {
+        std::string endpoint = line.substr(0, line.find(' '));
+        auto colon = endpoint.rfind(':');
+        hosts += " " + endpoint.substr(0, colon);
+        ports += (ports.empty() ? "" : ",") + endpoint.substr(colon + 1);
+      }
+      auto r = run({"sh", "-c", "nmap -n -Pn -sV --version-light --script ssl-cert -p " + ports + hosts +
+                                    " -oN " + work + "/nmap.txt >/dev/null 2>&1"});
+      std::printf("  nmap -sV --script ssl-cert (SMTP found by -sV, then STARTTLS): %.2f s (%.1f probes/s): "
+                  "starttls-probe %.0fx\n",
+                  r.wall_seconds, static_cast<double>(lines.size()) / r.wall_seconds,
+                  our_rate * r.wall_seconds / static_cast<double>(lines.size()));
+    } else {
+      std::printf("  nmap: not installed (apt-get install nmap to compare)\n");
+    }
+  }
+  return 0;
+}

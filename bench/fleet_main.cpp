@@ -1,0 +1,82 @@
+// starttls-probe-fleet: a separate process serving lab endpoints on many loopback addresses, for
+// the benchmark. It writes a targets file and the lab CA, prints "ready", and serves until its
+// standard input closes or --seconds pass (it always stops by itself).
+
+#include <algorithm>
+#include <fstream>
+#include <random>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <sys/resource.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "lab/lab.hpp"
+
+namespace {
+
+void raise_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+// 127.1.0.1, 127.1.0.2, ... : a distinct address per listener, so --per-host applies per listener.
+std::string address_of(std::size_t i) {
+  return "127." + std::to_string(1 + i / 65000) + "." + std::to_string((i % 65000) / 250) + "." +
+         std::to_string(i % 250 + 1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"starttls-probe-fleet: lab endpoints for the benchmark, on loopback only"};
+  std::size_t healthy = 256, silent = 0, closed = 0, repeat = 1;
+  int slow_ms = 0, seconds = 600;
+  std::string targets_file = "fleet-targets.txt", ca_file = "fleet-ca.pem";
+  app.add_option("--healthy", healthy, "healthy endpoints (one per address)")->capture_default_str();
+  app.add_option("--silent", silent, "endpoints that accept and never speak")->capture_default_str();
+  app.add_option("--closed", closed, "targets on addresses where nothing listens")->capture_default_str();
+  app.add_option("--repeat", repeat, "targets per healthy endpoint in the targets file")->capture_default_str();
+  app.add_option("--slow-ms", slow_ms, "healthy endpoints pause this long inside a multi-line greeting")
+      ->capture_default_str();
+  app.add_option("--seconds", seconds, "stop after this long at the latest")->capture_default_str();
+  app.add_option("--targets-file", targets_file, "where to write the targets")->capture_default_str();
+  app.add_option("--ca-file", ca_file, "where to write the lab CA")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  raise_file_limit();
+
+  stp::lab::Lab::Options options;
+  options.greeting_pause = std::chrono::milliseconds(slow_ms);
+  stp::lab::Lab lab(options);
+  auto scenario = slow_ms > 0 ? stp::lab::Scenario::slow_multiline_greeting : stp::lab::Scenario::healthy;
+  std::size_t next_address = 0;
+  std::vector<std::string> healthy_lines, lines;
+  for (std::size_t i = 0; i < healthy; ++i)
+    healthy_lines.push_back(lab.add(scenario, address_of(next_address++)).target_line());
+  for (std::size_t r = 0; r < repeat; ++r) lines.insert(lines.end(), healthy_lines.begin(), healthy_lines.end());
+  for (std::size_t i = 0; i < silent; ++i)
+    lines.push_back(lab.add(stp::lab::Scenario::silent, address_of(next_address++)).target_line());
+  for (std::size_t i = 0; i < closed; ++i)
+    lines.push_back(address_of(next_address + i % 1000) + ":9 fqdn=closed.contoso.test");
+  // Silent and closed targets spread through the list (a fixed shuffle), not bunched at its end.
+  std::shuffle(lines.begin(), lines.end(), std::mt19937(42));
+  std::ofstream targets(targets_file);
+  for (const auto& line : lines) targets << line << '\n';
+  targets.close();
+  std::ofstream(ca_file) << lab.ca_pem();
+  std::cout << "ready " << lab.endpoints().size() << " endpoints" << std::endl;
+
+  // Serve until stdin closes (the benchmark ends) or the time is up.
+  pollfd input{STDIN_FILENO, POLLIN, 0};
+  auto stop = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  char sink[256];
+  while (std::chrono::steady_clock::now() < stop) {
+    if (::poll(&input, 1, 500) > 0 && ::read(STDIN_FILENO, sink, sizeof sink) <= 0) break;
+  }
+  return 0;
+}
