@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   CLI::App app{"starttls-probe-fleet: lab endpoints for the benchmark, on loopback only"};
   std::size_t healthy = 256, silent = 0, closed = 0, repeat = 1;
   int slow_ms = 0, seconds = 600;
+  std::uint16_t port = 0;
   std::string targets_file = "fleet-targets.txt", ca_file = "fleet-ca.pem";
   app.add_option("--healthy", healthy, "healthy endpoints (one per address)")->capture_default_str();
   app.add_option("--silent", silent, "endpoints that accept and never speak")->capture_default_str();
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   app.add_option("--repeat", repeat, "targets per healthy endpoint in the targets file")->capture_default_str();
   app.add_option("--slow-ms", slow_ms, "healthy endpoints pause this long inside a multi-line greeting")
       ->capture_default_str();
+  app.add_option("--port", port, "one port for every listener (each has its own address) [ephemeral]");
   app.add_option("--seconds", seconds, "stop after this long at the latest")->capture_default_str();
   app.add_option("--targets-file", targets_file, "where to write the targets")->capture_default_str();
   app.add_option("--ca-file", ca_file, "where to write the lab CA")->capture_default_str();
@@ -57,7 +59,7 @@ int main(int argc, char** argv) {
   std::size_t next_address = 0;
   std::vector<std::string> healthy_lines, lines;
   for (std::size_t i = 0; i < healthy; ++i)
-    healthy_lines.push_back(lab.add(scenario, address_of(next_address++)).target_line());
+    healthy_lines.push_back(lab.add(scenario, address_of(next_address++), port).target_line());
   for (std::size_t r = 0; r < repeat; ++r) lines.insert(lines.end(), healthy_lines.begin(), healthy_lines.end());
   for (std::size_t i = 0; i < silent; ++i)
     lines.push_back(lab.add(stp::lab::Scenario::silent, address_of(next_address++)).target_line());
