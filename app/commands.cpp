@@ -49,12 +49,12 @@ struct ScanRun {
 };
 
 // Probes every target, judges each result as it arrives (on the probe's own thread), and reports it
-// (one at a time).
-int scan(probe::TargetSource& source, const ScanRun& run, report::Writer& writer) {
+// (one at a time). Returns the exit code; `interrupted` tells whether a signal cut the scan short.
+int scan(probe::TargetSource& source, const ScanRun& run, report::Writer& writer, bool& interrupted) {
   tls::Tally tally;
   Progress progress(run.total, run.show_progress);
   std::mutex report_mutex;
-  probe::run_scan(source, run.settings, [&](probe::Evidence&& evidence) {
+  auto outcome = probe::run_scan(source, run.settings, [&](probe::Evidence&& evidence) {
     tls::Assessment assessment = tls::assess(evidence, run.judge, now());
     if (run.save_chains) report::save_chain(*run.save_chains, evidence, assessment);
     std::lock_guard lock(report_mutex);
@@ -63,8 +63,10 @@ int scan(probe::TargetSource& source, const ScanRun& run, report::Writer& writer
     writer.add({&evidence, {}, {}, &assessment, evidence.target.position});
     progress.done_one();
   });
+  progress.clear();
   writer.finish(tally);
-  return tally.exit_code();
+  interrupted = outcome.interrupted;
+  return interrupted ? exit_unknown : tally.exit_code();
 }
 
 }  // namespace
@@ -77,6 +79,7 @@ int run_scan_command(const ScanCommand& command) {
   if (total == 0)
     throw probe::InputError(command.shard ? "no targets in this shard" : "no targets: give TARGET arguments or --targets FILE");
   probe::ScanSettings settings = command.settings;
+  settings.stop_on_signals = true;
   std::string warning;
   settings.concurrency = probe::fit_open_file_limit(settings.concurrency, warning);
   if (!warning.empty()) std::cerr << "starttls-probe: " << warning << '\n';
@@ -93,7 +96,14 @@ int run_scan_command(const ScanCommand& command) {
                                      writer_options(command.report, command.judge.settings));
   ScanRun run{settings, {command.judge.settings, &anchors}, command.save_chains,
               !command.report.quiet && ::isatty(STDERR_FILENO) == 1, total};
-  int exit_code = scan(source, run, *writer);
+  bool interrupted = false;
+  int exit_code = scan(source, run, *writer, interrupted);
+  if (interrupted) {
+    std::cerr << "starttls-probe: interrupted: " << (command.report.output ? "the previous report is left as it was"
+                                                                           : "the results so far are complete")
+              << '\n';
+    return exit_code;  // the temporary file is removed; -o FILE keeps its previous report
+  }
   output.finish();
   return exit_code;
 }

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/commands.hpp"
+#include "app/output.hpp"
 #include "probe/target_source.hpp"
 
 namespace {
@@ -200,6 +201,8 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     fail_line(e.what());
     return exit_unknown;
+  } catch (const stp::app::OutputClosed&) {
+    return exit_unknown;  // the reader left (| head): nothing to say, nobody to say it to
   } catch (const std::exception& e) {
     fail_line(std::string("error: ") + e.what());
     return exit_unknown;

@@ -25,8 +25,10 @@ Output::~Output() {
 }
 
 void Output::write(std::string_view text) {
-  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0) {
+    if (errno == EPIPE) throw OutputClosed();
     throw std::runtime_error(std::string("writing the report: ") + std::strerror(errno));
+  }
 }
 
 void Output::finish() {

@@ -4,10 +4,17 @@
 
 #include <cstdio>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace stp::app {
+
+// The reader went away (stdout closed, as with `| head`): stop quietly.
+class OutputClosed : public std::runtime_error {
+ public:
+  OutputClosed() : std::runtime_error("output closed") {}
+};
 
 class Output {
  public:
@@ -16,8 +23,8 @@ class Output {
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
 
-  void write(std::string_view text);  // flushed at once: streaming output
-  void finish();                      // renames the file into place
+  void write(std::string_view text);  // flushed at once: streaming output; throws OutputClosed on EPIPE
+  void finish();                      // renames the file into place (without it, the old file stays)
 
  private:
   std::optional<std::string> path_;

@@ -8,7 +8,12 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <csignal>
 
 #include <netdb.h>
 #include <sys/resource.h>
@@ -25,19 +30,28 @@ namespace net = boost::asio;
 // Files a scan needs besides one socket per probe: stdio, the output, resolver threads, certificates.
 constexpr std::size_t spare_files = 64;
 
-// Hands out targets to workers on any thread, one at a time.
+// Hands out targets to workers on any thread, one at a time, until closed.
 class SharedSource {
  public:
   explicit SharedSource(TargetSource& source) : source_(source) {}
   std::optional<Target> next() {
     std::lock_guard lock(mutex_);
+    if (closed_) return std::nullopt;
     return source_.next();
+  }
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
   }
 
  private:
   TargetSource& source_;
   std::mutex mutex_;
+  bool closed_ = false;
 };
+
+// How long in-flight probes may go on after SIGINT/SIGTERM.
+constexpr auto grace = std::chrono::seconds(1);
 
 // Takes targets one by one until the source is dry. `concurrency` of these run, spread over the loops.
 net::awaitable<void> worker(SharedSource& source, const ProbeSettings& settings, ProbeContext& context,
@@ -47,7 +61,9 @@ net::awaitable<void> worker(SharedSource& source, const ProbeSettings& settings,
 
 }  // namespace
 
-void run_scan(TargetSource& source, const ScanSettings& settings, const std::function<void(Evidence&&)>& on_result) {
+ScanOutcome run_scan(TargetSource& source, const ScanSettings& settings,
+                     const std::function<void(Evidence&&)>& on_result) {
+  ::signal(SIGPIPE, SIG_IGN);
   auto tls = make_client_context();
   Politeness politeness(settings.per_host, settings.rate);
   ProbeContext context{tls, politeness};
@@ -63,15 +79,45 @@ void run_scan(TargetSource& source, const ScanSettings& settings, const std::fun
   std::vector<std::unique_ptr<net::io_context>> ios;
   for (unsigned i = 0; i < loops; ++i) ios.push_back(std::make_unique<net::io_context>(1));
 
-  std::mutex failure_mutex;
+  // SIGINT/SIGTERM: hand out no more targets; what is in flight has `grace` to finish, then every
+  // loop stops and the probes still running are dropped (their results are never half-written).
+  ScanOutcome outcome;
+  std::optional<net::signal_set> signals;
+  net::steady_timer last_call(*ios[0]);
+  auto stop_all = [&] {
+    for (auto& each : ios) each->stop();
+  };
+  if (settings.stop_on_signals) {
+    signals.emplace(*ios[0], SIGINT, SIGTERM);
+    signals->async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      outcome.interrupted = true;
+      shared.close();
+      last_call.expires_after(grace);
+      last_call.async_wait([&](const boost::system::error_code& timer_ec) {
+        if (!timer_ec) stop_all();
+      });
+    });
+  }
+
+  std::mutex finish_mutex;
   std::exception_ptr failure;
+  std::size_t running = concurrency;
   for (std::size_t i = 0; i < concurrency; ++i) {
     net::io_context& io = *ios[i % loops];
     net::co_spawn(io, worker(shared, probe, context, on_result), [&](std::exception_ptr e) {
-      if (!e) return;
-      std::lock_guard lock(failure_mutex);
-      if (!failure) failure = e;
-      for (auto& each : ios) each->stop();
+      std::lock_guard lock(finish_mutex);
+      if (e && !failure) {
+        failure = e;
+        stop_all();
+      }
+      if (--running == 0) {
+        // The last worker is done: nothing may keep the first loop waiting any longer.
+        net::post(*ios[0], [&] {
+          if (signals) signals->cancel();
+          last_call.cancel();
+        });
+      }
     });
   }
   std::vector<std::thread> threads;
@@ -79,6 +125,7 @@ void run_scan(TargetSource& source, const ScanSettings& settings, const std::fun
   ios[0]->run();
   for (auto& t : threads) t.join();
   if (failure) std::rethrow_exception(failure);
+  return outcome;
 }
 
 std::optional<std::string> machine_fqdn() {

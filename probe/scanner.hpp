@@ -17,14 +17,20 @@ struct ScanSettings {
   std::size_t per_host = 2;       // connections in flight to one IP address (0 = no limit)
   double rate = 0;                // new connections per second overall (0 = unlimited)
   unsigned threads = 0;           // event loops, one per core (0 = one per core of this machine)
+  bool stop_on_signals = false;   // SIGINT/SIGTERM: no new probes, in-flight ones get one second
+};
+
+struct ScanOutcome {
+  bool interrupted = false;  // a signal ended the scan early: some targets have no result
 };
 
 // Probes every target of `source`, at most `settings.concurrency` at a time, and calls
 // `on_result` as each probe finishes, in completion order. `on_result` may be called from
 // several threads at once: it must do its own locking. Memory is bounded by the concurrency,
 // not by the number of targets.
-void run_scan(TargetSource& source, const ScanSettings& settings,
-              const std::function<void(Evidence&&)>& on_result);
+// SIGPIPE is ignored from the first call on: OpenSSL writes to sockets with plain write().
+ScanOutcome run_scan(TargetSource& source, const ScanSettings& settings,
+                     const std::function<void(Evidence&&)>& on_result);
 
 // This machine's FQDN when its name has a dot, for EHLO (SPEC §2 --ehlo default).
 std::optional<std::string> machine_fqdn();

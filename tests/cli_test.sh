@@ -4,6 +4,7 @@
 set -u
 bin=$1
 case_name=$2
+fleet=${3:-}
 certs="$(cd "$(dirname "$0")/../testdata/certs" && pwd)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -153,6 +154,44 @@ case $case_name in
     expect_out '^WARNING  .*mail.contoso.test.der$'
     expect_out 'SHA-1    F73E6AD8A62A96B52F7B996AA03B6C2BDF956902' ;;
   inspect-empty) : >"$work/empty.pem"; run inspect "$work/empty.pem"; expect_code 3; expect_err_line 'empty' ;;
+  sigint)
+    # SIGINT during a scan of silent endpoints: whole lines so far, exit 3 within about a second.
+    [ -x "$fleet" ] || fail "no fleet binary"
+    exec 4> >("$fleet" --healthy 4 --silent 4 --targets-file "$work/t.txt" --ca-file "$work/ca.pem" --seconds 60 >"$work/fleet.out")
+    for _ in $(seq 50); do grep -q ready "$work/fleet.out" 2>/dev/null && break; sleep 0.1; done
+    "$bin" scan --targets "$work/t.txt" --timeout 30 --format jsonl --concurrency 8 >"$work/out" 2>"$work/err" &
+    pid=$!
+    sleep 1
+    start=$(date +%s%N)
+    kill -INT $pid
+    wait $pid; code=$?
+    elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    exec 4>&-
+    expect_code 3
+    [ "$elapsed_ms" -lt 3000 ] || fail "took ${elapsed_ms} ms to stop"
+    [ "$(wc -l <"$work/out")" -eq 4 ] || fail "expected the 4 healthy results, whole"
+    while read -r line; do case "$line" in '{'*'}') ;; *) fail "a partial line: $line" ;; esac; done <"$work/out"
+    grep -q 'interrupted' "$work/err" || fail "no word on stderr" ;;
+  sigterm-keeps-previous-report)
+    [ -x "$fleet" ] || fail "no fleet binary"
+    exec 4> >("$fleet" --healthy 0 --silent 2 --targets-file "$work/t.txt" --ca-file "$work/ca.pem" --seconds 60 >"$work/fleet.out")
+    for _ in $(seq 50); do grep -q ready "$work/fleet.out" 2>/dev/null && break; sleep 0.1; done
+    echo "previous report" >"$work/report.txt"
+    "$bin" scan --targets "$work/t.txt" --timeout 30 -o "$work/report.txt" >"$work/out" 2>"$work/err" &
+    pid=$!
+    sleep 0.5
+    kill -TERM $pid
+    wait $pid; code=$?
+    exec 4>&-
+    expect_code 3
+    [ "$(cat "$work/report.txt")" = "previous report" ] || fail "the previous report was replaced by a partial one"
+    [ -z "$(ls "$work" | grep '\.tmp\.')" ] || fail "temporary file left behind" ;;
+  closed-stdout)
+    port=$(closed_port)
+    for i in $(seq 3000); do echo "127.0.0.1:$port"; done >"$work/t.txt"
+    "$bin" scan --targets "$work/t.txt" --retries 0 --format jsonl 2>"$work/err" | head -1 >"$work/out"
+    [ "$(wc -l <"$work/out")" -eq 1 ] || fail "head saw no line"
+    [ ! -s "$work/err" ] || fail "noise on stderr after the reader left: $(cat "$work/err")" ;;
   *) echo "unknown case $case_name"; exit 2 ;;
 esac
 echo "ok [$case_name]"
