@@ -74,6 +74,8 @@ ReplyParser::State ReplyParser::finish_line() {
   if (!line_.empty() && line_.back() == '\r') line_.pop_back();
   std::string line = std::move(line_);
   line_.clear();
+  if (line.size() > limits_.max_line_bytes)  // (a line ending in a bare LF came one byte under the early check)
+    return fail("reply line longer than " + std::to_string(limits_.max_line_bytes) + " bytes");
 
   if (line.size() < 3 || line[0] < '2' || line[0] > '5' || !is_digit(line[1]) || !is_digit(line[2]))
     return fail("reply line does not start with a reply code");

@@ -47,6 +47,15 @@ case $case_name in
     run scan --per-host -1 127.0.0.1; expect_code 3; expect_err_line 'per-host'
     run scan --retries 99 127.0.0.1; expect_code 3; expect_err_line 'retries' ;;
   v4-and-v6) run scan -4 -6 127.0.0.1; expect_code 3; expect_err_line 'excludes' ;;
+  more-bad-inputs)
+    run scan mail.contoso.test:65536; expect_code 3; expect_err_line "bad port '65536'"
+    run scan ""; expect_code 3; expect_err_line 'empty target'
+    run scan --targets "$work"; expect_code 3; expect_err_line 'is a directory'
+    run scan 127.0.0.1 -o "$work/no/such/folder/report.txt"; expect_code 3; expect_err_line 'cannot write'
+    run scan 127.0.0.1 --save-chains /proc/no-such/chains; expect_code 3; expect_err_line 'save-chains'
+    run inspect "$certs/mail.contoso.test.pem" --ca-file "$work/none.pem"; expect_code 3; expect_err_line 'cannot read'
+    run scan 127.0.0.1 --rate 0; expect_code 3; expect_err_line 'rate'
+    run scan 127.0.0.1 --deadline -1; expect_code 3; expect_err_line 'deadline' ;;
   bad-targets-line)
     printf 'mx1.contoso.test\n# comment\n\nmx2.contoso.test fqdn=\n' >"$work/targets.txt"
     run scan --targets "$work/targets.txt"; expect_code 3

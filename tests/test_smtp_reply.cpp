@@ -168,3 +168,13 @@ TEST_CASE("behind Cisco ESMTP inspection the greeting is masked and STARTTLS is 
   CHECK(input.empty());
   CHECK_FALSE(ehlo.reply().has_keyword("STARTTLS"));  // rewritten to XXXXXXXA by the firewall
 }
+
+TEST_CASE("a line ending in a bare LF is held to the same length bound", "[probe][reply]") {
+  ReplyLimits limits;
+  limits.max_line_bytes = 10;
+  ReplyParser exact(limits);
+  CHECK(feed_all(exact, "250 678901\n").first == State::complete);  // 10 bytes: fine
+  ReplyParser over(limits);
+  CHECK(feed_all(over, "250 6789012\n").first == State::error);  // 11 bytes, bare LF (found by fuzzing)
+  CHECK_THAT(over.error(), Catch::Contains("longer than 10 bytes"));
+}

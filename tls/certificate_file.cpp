@@ -72,6 +72,11 @@ std::vector<std::string> read_certificate_file(const std::string& path, const st
   if (!file) throw CertificateFileError(path + ": " + std::strerror(errno));
   std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
   if (file.bad()) throw CertificateFileError(path + ": cannot read");
+  return parse_certificate_bytes(bytes, path, password);
+}
+
+std::vector<std::string> parse_certificate_bytes(const std::string& bytes, const std::string& path,
+                                                 const std::optional<std::string>& password) {
   if (bytes.empty()) throw CertificateFileError(path + ": the file is empty");
 
   if (bytes.find("-----BEGIN") != std::string::npos) {

@@ -18,4 +18,8 @@ class CertificateFileError : public std::runtime_error {
 // without (or with a wrong) password, or holding no certificate.
 std::vector<std::string> read_certificate_file(const std::string& path, const std::optional<std::string>& password);
 
+// The same for bytes already read; `name` labels the errors.
+std::vector<std::string> parse_certificate_bytes(const std::string& bytes, const std::string& name,
+                                                 const std::optional<std::string>& password);
+
 }  // namespace stp::tls

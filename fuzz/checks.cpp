@@ -1,0 +1,152 @@
+#include "fuzz/checks.hpp"
+
+#include <arpa/inet.h>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "probe/smtp_reply.hpp"
+#include "probe/target.hpp"
+#include "report/escape.hpp"
+#include "tls/assessment.hpp"
+#include "tls/certificate_file.hpp"
+#include "tls/names.hpp"
+
+namespace stp::fuzz {
+namespace {
+
+void require(bool property, const char* what) {
+  if (!property) {
+    std::fprintf(stderr, "fuzz property violated: %s\n", what);
+    std::abort();
+  }
+}
+
+std::string_view as_text(const std::uint8_t* data, std::size_t size) {
+  return {reinterpret_cast<const char*>(data), size};
+}
+
+// A fixed trust anchor, so that chain verification runs on fuzzed certificates too.
+const tls::TrustAnchors& anchors() {
+  static const tls::TrustAnchors instance = tls::TrustAnchors::from_pem(
+      "-----BEGIN CERTIFICATE-----\n"
+      "MIIBoTCCAUegAwIBAgIUYrSt9I0UG6TL7mNyUGf/sXxxGc8wCgYIKoZIzj0EAwIw\n"
+      "JTEjMCEGA1UEAwwac3RhcnR0bHMtcHJvYmUgZnV6eiBhbmNob3IwIBcNMjYxMTI5\n"
+      "MDIwNzA1WhgPMjEyNjExMDUwMjA3MDVaMCUxIzAhBgNVBAMMGnN0YXJ0dGxzLXBy\n"
+      "b2JlIGZ1enogYW5jaG9yMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAELtTYgllL\n"
+      "xzeNKUl4BtPT6AzN+1cnDvn+st9bUDcyPWk7X74JTFSrfV6ELfKis2czdBE46gxe\n"
+      "GupSoC/r9R5ylqNTMFEwHQYDVR0OBBYEFOD2ySFiXuh6cRKqPOrW9cr3CyddMB8G\n"
+      "A1UdIwQYMBaAFOD2ySFiXuh6cRKqPOrW9cr3CyddMA8GA1UdEwEB/wQFMAMBAf8w\n"
+      "CgYIKoZIzj0EAwIDSAAwRQIgcZv7ckNyCho8JqdXuiefTraqv3faTlVONk1Gau32\n"
+      "ZNYCIQCLQHY7ATHJKZkwjTTC6nW0qBWYyyMT6ZGBKMXU969i7w==\n"
+      "-----END CERTIFICATE-----\n");
+  return instance;
+}
+
+}  // namespace
+
+void check_reply(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return;
+  // The first byte chooses how the rest arrives: in chunks of 1 to 64 bytes.
+  std::size_t chunk = data[0] % 64 + 1;
+  std::string_view rest = as_text(data + 1, size - 1);
+  probe::ReplyLimits limits;
+  limits.max_line_bytes = 256;
+  limits.max_lines = 16;
+  limits.max_reply_bytes = 2048;
+  probe::ReplyParser parser(limits);
+  for (int replies = 0; replies < 64 && !rest.empty();) {
+    std::string_view piece = rest.substr(0, chunk);
+    std::size_t offered = piece.size();
+    auto state = parser.feed(piece);
+    require(piece.size() <= offered, "feed consumed more than it was given");
+    rest.remove_prefix(offered - piece.size());
+    require(parser.bytes_seen() <= limits.max_reply_bytes, "reply byte bound");
+    if (state == probe::ReplyParser::State::error) return;
+    if (state == probe::ReplyParser::State::complete) {
+      const auto& reply = parser.reply();
+      require(!reply.lines.empty() && reply.lines.size() <= limits.max_lines, "line count bound");
+      require(reply.code >= 200 && reply.code <= 599, "reply code range");
+      for (std::size_t i = 0; i < reply.lines.size(); ++i) {
+        require(reply.lines[i].size() <= limits.max_line_bytes, "line length bound");
+        require(std::stoi(reply.lines[i].substr(0, 3)) == reply.code, "one code per reply");
+        (void)reply.text(i);
+      }
+      (void)reply.has_keyword("STARTTLS");
+      (void)reply.first_word();
+      parser.reset();
+      ++replies;
+    } else if (piece.size() == offered) {
+      continue;  // consumed everything offered: more is needed
+    }
+  }
+}
+
+void check_target_line(const std::uint8_t* data, std::size_t size) {
+  std::string line(as_text(data, size));
+  try {
+    auto target = probe::parse_target_line(line);
+    if (!target) return;
+    require(target->port != 0, "port 0 accepted");
+    require(!target->host.empty(), "empty host accepted");
+    unsigned char buffer[16];
+    bool ip = inet_pton(AF_INET, target->host.c_str(), buffer) == 1 || inet_pton(AF_INET6, target->host.c_str(), buffer) == 1;
+    require(target->host_is_ip == ip || (!target->host_is_ip && !ip), "host_is_ip agrees");
+    require(ip || probe::is_dns_name(target->host), "host is an address or a DNS name");
+    if (target->expected_fqdn) require(probe::is_dns_name(*target->expected_fqdn), "fqdn= is a DNS name");
+  } catch (const probe::TargetError&) {
+  }
+}
+
+void check_certificate(const std::uint8_t* data, std::size_t size) {
+  std::string der(as_text(data, size));
+  try {
+    auto facts = tls::describe_certificate(der);
+    require(facts.sha1.size() == 40 && facts.sha256.size() == 64, "digest lengths");
+    require(facts.sha1.find_first_not_of("0123456789ABCDEF") == std::string::npos, "SHA-1 uppercase hex");
+    require(facts.sha256.find_first_not_of("0123456789abcdef") == std::string::npos, "SHA-256 lowercase hex");
+    (void)tls::match_name(facts.x509.get(), "mail.contoso.test");
+    (void)tls::match_name(facts.x509.get(), "192.0.2.10");
+  } catch (const tls::CertificateError&) {
+  }
+  tls::Judge judge{tls::JudgeSettings{}, &anchors()};
+  auto assessment = tls::assess_chain({der, der}, std::string("mail.contoso.test"), "fuzz", judge, 1800000000);
+  for (const auto& finding : assessment.findings) require(!finding.code.empty() && !finding.message.empty(), "finding text");
+}
+
+void check_certificate_file(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return;
+  std::optional<std::string> password;
+  if (data[0] & 1) password = "testpass";
+  try {
+    auto chain = tls::parse_certificate_bytes(std::string(as_text(data + 1, size - 1)), "fuzz", password);
+    require(!chain.empty(), "a parsed file has a certificate");
+    for (const auto& der : chain) (void)tls::describe_certificate(der);
+  } catch (const tls::CertificateFileError&) {
+  } catch (const tls::CertificateError&) {
+  }
+}
+
+void check_escape(const std::uint8_t* data, std::size_t size) {
+  std::string_view bytes = as_text(data, size);
+  std::string utf8 = report::valid_utf8(bytes);
+  require(report::valid_utf8(utf8) == utf8, "valid_utf8 output is valid UTF-8");
+  std::string shown = report::terminal_safe(bytes);
+  require(report::valid_utf8(shown) == shown, "terminal_safe output is valid UTF-8");
+  for (std::size_t i = 0; i < shown.size(); ++i) {
+    auto c = static_cast<unsigned char>(shown[i]);
+    require(c >= 0x20 && c != 0x7f, "no C0 control or DEL reaches the terminal");
+    if (c == 0xC2 && i + 1 < shown.size()) require(static_cast<unsigned char>(shown[i + 1]) >= 0xA0, "no C1 control");
+  }
+}
+
+Check check_named(std::string_view name) {
+  if (name == "reply") return check_reply;
+  if (name == "target_line") return check_target_line;
+  if (name == "certificate") return check_certificate;
+  if (name == "certificate_file") return check_certificate_file;
+  if (name == "escape") return check_escape;
+  return nullptr;
+}
+
+}  // namespace stp::fuzz
