@@ -31,7 +31,7 @@ tls::TrustAnchors load_anchors(const JudgeOptions& options) {
 // Colour only on a terminal, never with NO_COLOR or --no-color, never into a file.
 report::WriterOptions writer_options(const ReportOptions& report, const tls::JudgeSettings& judge) {
   report::WriterOptions options;
-  const char* no_color = std::getenv("NO_COLOR");
+  const char* no_color = std::getenv("NO_COLOR");  // NOLINT(concurrency-mt-unsafe): before any thread starts
   options.color = !report.no_color && !report.output && (no_color == nullptr || *no_color == '\0') &&
                   ::isatty(STDOUT_FILENO) == 1;
   options.warn_days = judge.warn_days;

@@ -1,5 +1,6 @@
 // starttls-probe: does each SMTP endpoint really offer STARTTLS with the right certificate?
 
+#include <cmath>
 #include <iostream>
 
 #include <arpa/inet.h>
@@ -17,7 +18,7 @@ using stp::probe::InputError;
 
 // Seconds on the command line, milliseconds inside.
 std::chrono::milliseconds to_ms(double seconds) {
-  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
+  return std::chrono::milliseconds(std::llround(seconds * 1000.0));
 }
 
 void fail_line(const std::string& message) { std::cerr << "starttls-probe: " << message << '\n'; }

@@ -1,5 +1,6 @@
 #include "app/output.hpp"
 
+#include <system_error>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -14,7 +15,7 @@ Output::Output(const std::optional<std::string>& path) : path_(path) {
   if (!path_) return;
   temporary_ = *path_ + ".tmp." + std::to_string(::getpid());
   file_ = std::fopen(temporary_.c_str(), "w");
-  if (file_ == nullptr) throw probe::InputError(*path_ + ": cannot write: " + std::strerror(errno));
+  if (file_ == nullptr) throw probe::InputError(*path_ + ": cannot write: " + std::generic_category().message(errno));
 }
 
 Output::~Output() {
@@ -27,7 +28,7 @@ Output::~Output() {
 void Output::write(std::string_view text) {
   if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0) {
     if (errno == EPIPE) throw OutputClosed();
-    throw std::runtime_error(std::string("writing the report: ") + std::strerror(errno));
+    throw std::runtime_error(std::string("writing the report: ") + std::generic_category().message(errno));
   }
 }
 
@@ -37,7 +38,7 @@ void Output::finish() {
   file_ = nullptr;
   if (!ok || std::rename(temporary_.c_str(), path_->c_str()) != 0) {
     std::remove(temporary_.c_str());
-    throw std::runtime_error(*path_ + ": cannot write: " + std::strerror(errno));
+    throw std::runtime_error(*path_ + ": cannot write: " + std::generic_category().message(errno));
   }
 }
 

@@ -100,6 +100,15 @@ Floor measure_floor() {
 
 // ---- child processes ----
 
+// execv's argument vector for `args` (which must outlive it).
+std::vector<char*> argv_of(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
+
 struct Fleet {
   pid_t pid = -1;
   int stdin_fd = -1;
@@ -123,9 +132,7 @@ void start_fleet(Fleet& fleet, const std::vector<std::string>& args) {
     ::dup2(out[1], STDOUT_FILENO);
     ::close(in[1]);
     ::close(out[0]);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
+    auto argv = argv_of(args);
     ::execv(argv[0], argv.data());
     std::perror("exec fleet");
     ::_exit(127);
@@ -158,9 +165,7 @@ RunResult run(const std::vector<std::string>& args, bool quiet_output = false) {
       ::dup2(null, STDOUT_FILENO);
       ::dup2(null, STDERR_FILENO);
     }
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
+    auto argv = argv_of(args);
     ::execvp(argv[0], argv.data());
     ::_exit(127);
   }
@@ -207,6 +212,7 @@ std::vector<std::string> read_lines(const std::string& path, std::size_t limit) 
 }
 
 bool installed(const std::string& tool) {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the bench has one thread
   return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
 }
 

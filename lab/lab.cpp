@@ -31,7 +31,7 @@ using namespace std::chrono_literals;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 constexpr std::size_t max_command_bytes = 1024;
-constexpr std::size_t endless_cap_bytes = 64 * 1024 * 1024;  // even a hostile lab stops by itself
+constexpr std::size_t endless_cap_bytes = std::size_t{64} << 20;  // even a hostile lab stops by itself
 constexpr auto idle_limit = 60s;                              // a client that goes quiet is dropped
 
 struct ScenarioTraits {
@@ -102,6 +102,7 @@ std::string_view scenario_name(Scenario scenario) { return traits_of(scenario).n
 
 std::vector<Scenario> all_scenarios() {
   std::vector<Scenario> out;
+  out.reserve(traits.size());
   for (const auto& t : traits) out.push_back(t.scenario);
   return out;
 }
@@ -284,8 +285,11 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
     co_await timer.async_wait(use_tuple);
   };
   auto send = [&](std::string text) -> net::awaitable<bool> {
-    auto [ec, n] = tls_on ? co_await net::async_write(stream, net::buffer(text), use_tuple)
-                          : co_await net::async_write(raw, net::buffer(text), use_tuple);
+    if (tls_on) {
+      auto [ec, n] = co_await net::async_write(stream, net::buffer(text), use_tuple);
+      co_return !ec;
+    }
+    auto [ec, n] = co_await net::async_write(raw, net::buffer(text), use_tuple);
     co_return !ec;
   };
   auto handshake = [&]() -> net::awaitable<bool> {
@@ -336,7 +340,7 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
     }
     case Scenario::control_characters: {
       std::string greeting = "220 " + fqdn + " \x1b[2J\x1b[31mESMTP\a ready";
-      greeting += std::string("\0\x01\x7f \xff\xfe\xc3(", 9);
+      greeting += std::string("\0\x01\x7f \xff\xfe\xc3(", 8);  // NUL, SOH, DEL, invalid UTF-8
       greeting += " \x1b]0;owned\a\r\n";
       if (!co_await send(greeting)) co_return;
       break;
@@ -362,8 +366,10 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
     timer.expires_after(idle_limit);
     timer.async_wait([&raw](error_code ec) { if (!ec) raw.close(ec); });
     auto buffer = net::dynamic_buffer(input, max_command_bytes);
-    auto [ec, n] = tls_on ? co_await net::async_read_until(stream, buffer, "\n", use_tuple)
-                          : co_await net::async_read_until(raw, buffer, "\n", use_tuple);
+    std::tuple<error_code, std::size_t> line_read;
+    if (tls_on) line_read = co_await net::async_read_until(stream, buffer, "\n", use_tuple);
+    else line_read = co_await net::async_read_until(raw, buffer, "\n", use_tuple);
+    auto [ec, n] = line_read;
     timer.cancel();
     if (ec) co_return;
     std::string line = input.substr(0, n);

@@ -43,7 +43,7 @@ boost::asio::ssl::context make_client_context() {
   SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
-  SSL_CTX_set_max_cert_list(ctx, 100 * 1024);  // a server's Certificate message: bounded (OpenSSL's default, made explicit)
+  SSL_CTX_set_max_cert_list(ctx, 100L * 1024);  // a server's Certificate message: bounded (OpenSSL's default, made explicit)
   SSL_CTX_set_client_cert_cb(ctx, on_certificate_request);
   return context;
 }

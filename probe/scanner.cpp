@@ -105,7 +105,7 @@ ScanOutcome run_scan(TargetSource& source, const ScanSettings& settings,
   std::size_t running = concurrency;
   for (std::size_t i = 0; i < concurrency; ++i) {
     net::io_context& io = *ios[i % loops];
-    net::co_spawn(io, worker(shared, probe, context, on_result), [&](std::exception_ptr e) {
+    net::co_spawn(io, worker(shared, probe, context, on_result), [&](const std::exception_ptr& e) {
       std::lock_guard lock(finish_mutex);
       if (e && !failure) {
         failure = e;

@@ -226,27 +226,35 @@ class Dialogue {
       }
       if (state == ReplyParser::State::error)
         co_return fail(Failure::protocol_error, phase, "malformed reply during " + std::string(to_string(phase)) + ": " + parser.error());
-      auto buffer = net::buffer(conn_.buffer);
-      auto [ec, n] = conn_.tls_active ? co_await tls_read() : co_await conn_.socket.async_read_some(buffer, use_tuple);
+      auto [ec, n] = co_await read_some();
       if (conn_.timed_out || (ec && n == 0)) co_return fail_io(phase, ec);
       conn_.pending.append(conn_.buffer.data(), n);
     }
   }
 
-  net::awaitable<std::tuple<error_code, std::size_t>> tls_read() {
+  // Some bytes into conn_.buffer, through TLS once it is on.
+  net::awaitable<std::tuple<error_code, std::size_t>> read_some() {
+    if (!conn_.tls_active) co_return co_await conn_.socket.async_read_some(net::buffer(conn_.buffer), use_tuple);
     auto [ec, n] = co_await tls_io(conn_, [this](SSL* s) {
       return SSL_read(s, conn_.buffer.data(), static_cast<int>(conn_.buffer.size()));
     });
     co_return std::tuple{ec, static_cast<std::size_t>(n)};
   }
 
+  // All of `text`, through TLS once it is on.
+  net::awaitable<error_code> write_all(const std::string& text) {
+    if (!conn_.tls_active) {
+      auto [ec, n] = co_await net::async_write(conn_.socket, net::buffer(text), use_tuple);
+      co_return ec;
+    }
+    auto [ec, n] = co_await tls_io(conn_, [&](SSL* s) { return SSL_write(s, text.data(), static_cast<int>(text.size())); });
+    co_return ec;
+  }
+
   net::awaitable<bool> send(std::string command, Phase phase) {
     command += "\r\n";
     arm(settings_.reply_timeout);
-    auto [ec, n] = conn_.tls_active ? co_await tls_io(conn_, [&](SSL* s) {
-                                        return SSL_write(s, command.data(), static_cast<int>(command.size()));
-                                      })
-                                    : co_await net::async_write(conn_.socket, net::buffer(command), use_tuple);
+    error_code ec = co_await write_all(command);
     if (ec || conn_.timed_out) co_return fail_io(phase, ec);
     co_return true;
   }
@@ -464,6 +472,7 @@ net::awaitable<void> probe_target(Target target, const ProbeSettings& settings, 
     co_return;
   }
   std::vector<tcp::endpoint> candidates;
+  candidates.reserve(addresses.size());
   for (const auto& address : addresses) candidates.emplace_back(address, target.port);
   deliver(co_await probe_with_retries(target, std::move(candidates), settings, context));
 }

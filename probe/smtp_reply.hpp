@@ -32,7 +32,7 @@ class ReplyParser {
  public:
   enum class State { incomplete, complete, error };
 
-  explicit ReplyParser(ReplyLimits limits = {}) : limits_(limits) {}
+  explicit ReplyParser(const ReplyLimits& limits = {}) : limits_(limits) {}
 
   // Consumes bytes of `input` up to the end of one reply and leaves the rest in `input`.
   // Returns complete when a whole reply was read (see reply()), error when the bytes are not

@@ -1,5 +1,6 @@
 #include "probe/target_source.hpp"
 
+#include <system_error>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -24,7 +25,7 @@ std::optional<Target> TargetSource::read_file_target(std::size_t& line_number) {
     ssize_t length = ::getline(&line_buffer_, &line_capacity_, file_.get());
     if (length < 0) {
       if (std::ferror(file_.get()))
-        throw InputError(*targets_file_ + ": cannot read: " + std::strerror(errno));
+        throw InputError(*targets_file_ + ": cannot read: " + std::generic_category().message(errno));
       return std::nullopt;
     }
     ++line_number;
@@ -60,18 +61,18 @@ std::size_t TargetSource::check() {
     if (*targets_file_ == "-") {
       // Spool stdin so that it is checked whole before probing and then streamed.
       file_.reset(std::tmpfile());
-      if (!file_) throw InputError(std::string("cannot create a temporary file: ") + std::strerror(errno));
+      if (!file_) throw InputError(std::string("cannot create a temporary file: ") + std::generic_category().message(errno));
       char chunk[65536];
       std::size_t n = 0;
       while ((n = std::fread(chunk, 1, sizeof chunk, stdin)) > 0)
         if (std::fwrite(chunk, 1, n, file_.get()) != n)
-          throw InputError(std::string("cannot spool standard input: ") + std::strerror(errno));
+          throw InputError(std::string("cannot spool standard input: ") + std::generic_category().message(errno));
     } else {
       struct stat st {};
       if (::stat(targets_file_->c_str(), &st) == 0 && S_ISDIR(st.st_mode))
         throw InputError(*targets_file_ + ": is a directory, not a targets file");
       file_.reset(std::fopen(targets_file_->c_str(), "r"));
-      if (!file_) throw InputError(*targets_file_ + ": " + std::strerror(errno));
+      if (!file_) throw InputError(*targets_file_ + ": " + std::generic_category().message(errno));
     }
     std::rewind(file_.get());
     std::size_t line_number = 0;

@@ -3,7 +3,8 @@
 #   scripts/run.sh demo    install what is missing, build, run `starttls-probe demo`
 #   scripts/run.sh test    install what is missing, build, run every test; then the same suite
 #                          again in an AddressSanitizer + UndefinedBehaviorSanitizer build; then
-#                          each fuzz target for FUZZ_SECONDS (default 60) with libFuzzer
+#                          cppcheck and clang-tidy (scripts/lint.sh); then each fuzz target for
+#                          FUZZ_SECONDS (default 60) with libFuzzer
 #   scripts/run.sh build   install what is missing and build (build/app/starttls-probe)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,8 @@ case "${1:-}" in
     build build-sanitize -DSTARTTLS_PROBE_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       ctest --test-dir build-sanitize --output-on-failure -j "$(nproc)"
+    echo "== static analysis"
+    bash scripts/lint.sh
     echo "== fuzzing, ${FUZZ_SECONDS:-60} s per target"
     bash fuzz/run.sh "${FUZZ_SECONDS:-60}"
     ;;

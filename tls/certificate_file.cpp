@@ -1,5 +1,6 @@
 #include "tls/certificate_file.hpp"
 
+#include <system_error>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -14,7 +15,7 @@
 namespace stp::tls {
 namespace {
 
-constexpr std::size_t max_file_bytes = 16 * 1024 * 1024;
+constexpr std::size_t max_file_bytes = std::size_t{16} << 20;
 
 std::vector<std::string> from_pem(const std::string& bytes) {
   std::vector<std::string> chain;
@@ -65,11 +66,11 @@ std::vector<std::string> from_pkcs12(const std::string& bytes, const std::string
 
 std::vector<std::string> read_certificate_file(const std::string& path, const std::optional<std::string>& password) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw CertificateFileError(path + ": " + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0) throw CertificateFileError(path + ": " + std::generic_category().message(errno));
   if (S_ISDIR(st.st_mode)) throw CertificateFileError(path + ": is a directory, not a certificate file");
   if (static_cast<std::size_t>(st.st_size) > max_file_bytes) throw CertificateFileError(path + ": larger than 16 MiB");
   std::ifstream file(path, std::ios::binary);
-  if (!file) throw CertificateFileError(path + ": " + std::strerror(errno));
+  if (!file) throw CertificateFileError(path + ": " + std::generic_category().message(errno));
   std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
   if (file.bad()) throw CertificateFileError(path + ": cannot read");
   return parse_certificate_bytes(bytes, path, password);

@@ -83,9 +83,7 @@ Finding failure_finding(const probe::Evidence& ev) {
     case Failure::ehlo_rejected:
       return {"ehlo-rejected", Severity::unknown, "EHLO and HELO were refused: '" + printable(ev.smtp.ehlo.empty() ? detail : ev.smtp.ehlo.front(), 200) + "'",
               "The server may reject the EHLO name '" + ev.ehlo_name + "': set --ehlo to a name it accepts"};
-    case Failure::protocol_error:
-      return {"protocol-error", Severity::unknown, printable(detail, 300), ""};
-    default:
+    default:  // protocol_error
       return {"protocol-error", Severity::unknown, printable(detail, 300), ""};
   }
 }
@@ -254,6 +252,7 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
   Severity trust_severity = settings.require_trusted ? Severity::critical : Severity::warning;
   if (anchors) {
     std::vector<x509_st*> parsed;
+    parsed.reserve(chain.size());
     for (const auto& c : chain) parsed.push_back(c.x509.get());
     ChainTrust trust = verify_chain(parsed, *anchors, now);
     verification.trusted = trust.trusted;

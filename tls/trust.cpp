@@ -20,13 +20,12 @@ int add_pem_certificates(X509_STORE* store, BIO* bio) {
 
 // Leaf dates and leaf purpose have findings of their own; the chain is judged without them.
 int forgive_leaf_own_checks(int ok, X509_STORE_CTX* ctx) {
-  if (ok) return ok;
+  if (ok) return 1;
   int error = X509_STORE_CTX_get_error(ctx);
   bool leaf = X509_STORE_CTX_get_error_depth(ctx) == 0;
-  if (leaf && (error == X509_V_ERR_CERT_HAS_EXPIRED || error == X509_V_ERR_CERT_NOT_YET_VALID ||
-               error == X509_V_ERR_INVALID_PURPOSE))
-    return 1;
-  return ok;
+  bool own_check = error == X509_V_ERR_CERT_HAS_EXPIRED || error == X509_V_ERR_CERT_NOT_YET_VALID ||
+                   error == X509_V_ERR_INVALID_PURPOSE;
+  return leaf && own_check ? 1 : 0;
 }
 
 }  // namespace
