@@ -68,6 +68,12 @@ constexpr std::array traits{
     ScenarioTraits{Scenario::slow_multiline_greeting, "slow-multiline-greeting", "slow.contoso.test", "Postscreen-like"},
     ScenarioTraits{Scenario::busy, "busy", "busy421.contoso.test", "Busy relay"},
     ScenarioTraits{Scenario::reset_after_ehlo, "reset-after-ehlo", "reset.contoso.test", "Resetting relay"},
+    ScenarioTraits{Scenario::enormous_line, "enormous-line", "huge.contoso.test", "Enormous line"},
+    ScenarioTraits{Scenario::code_change, "code-change", "code.contoso.test", "Changing codes"},
+    ScenarioTraits{Scenario::byte_by_byte, "byte-by-byte", "bytes.contoso.test", "Byte by byte"},
+    ScenarioTraits{Scenario::reset_in_handshake, "reset-in-handshake", "rst.contoso.test", "Reset in handshake"},
+    ScenarioTraits{Scenario::tls_record_flood, "tls-record-flood", "flood.contoso.test", "Record flood"},
+    ScenarioTraits{Scenario::never_closes, "never-closes", "linger.contoso.test", "Never closes"},
 };
 
 const ScenarioTraits& traits_of(Scenario scenario) {
@@ -80,7 +86,8 @@ bool speaks_tls(Scenario s) {
   return s != Scenario::no_starttls && s != Scenario::starttls_rejected && s != Scenario::ehlo_refused &&
          s != Scenario::greeting_rejected && s != Scenario::silent && s != Scenario::trickle &&
          s != Scenario::endless_lines && s != Scenario::garbage_after_starttls && s != Scenario::stalled_handshake &&
-         s != Scenario::hangup_mid_dialogue && s != Scenario::busy && s != Scenario::reset_after_ehlo;
+         s != Scenario::hangup_mid_dialogue && s != Scenario::busy && s != Scenario::reset_after_ehlo &&
+         s != Scenario::enormous_line && s != Scenario::code_change && s != Scenario::reset_in_handshake;
 }
 
 std::string exchange_date() { return "Sun, 29 Nov 2026 09:00:00 +0000"; }
@@ -285,6 +292,15 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
     co_await timer.async_wait(use_tuple);
   };
   auto send = [&](std::string text) -> net::awaitable<bool> {
+    if (scenario == Scenario::byte_by_byte && !tls_on) {
+      for (char c : text) {
+        auto [ec, n] = co_await net::async_write(raw, net::buffer(&c, 1), use_tuple);
+        if (ec) co_return false;
+        timer.expires_after(std::chrono::microseconds(200));
+        co_await timer.async_wait(use_tuple);
+      }
+      co_return true;
+    }
     if (tls_on) {
       auto [ec, n] = co_await net::async_write(stream, net::buffer(text), use_tuple);
       co_return !ec;
@@ -316,6 +332,14 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
   if (scenario == Scenario::implicit_tls && !co_await handshake()) co_return;
 
   switch (scenario) {
+    case Scenario::enormous_line: {
+      // One line, never ended: 64 KiB writes up to the cap, or until the client gives up.
+      if (!co_await send("220 " + fqdn + " ")) co_return;
+      std::string chunk(65536, 'x');
+      for (std::size_t sent = 0; sent < endless_cap_bytes; sent += chunk.size())
+        if (!co_await send(chunk)) co_return;
+      co_return;
+    }
     case Scenario::busy:
       co_await send("421 4.3.2 " + fqdn + " Service not available, try again later\r\n");
       co_return;
@@ -390,7 +414,14 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
         raw.close(ignored);
         co_return;
       }
-      if (scenario == Scenario::ehlo_refused) {
+      if (scenario == Scenario::code_change) {
+        reply = "250-" + fqdn + " Hello\r\n250-PIPELINING\r\n550 5.7.1 changed my mind\r\n";
+      } else if (scenario == Scenario::tls_record_flood && tls_on) {
+        // Each line its own TLS record, without end (up to the cap).
+        for (std::size_t sent = 0; sent < endless_cap_bytes; sent += 16)
+          if (!co_await send("250-flood.record\r\n")) co_return;
+        co_return;
+      } else if (scenario == Scenario::ehlo_refused) {
         reply = "502 5.5.2 Error: command not recognized\r\n";
       } else if (scenario == Scenario::wildcard || scenario == Scenario::cn_only) {
         reply = "250-" + fqdn + "\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ETRN\r\n"
@@ -422,11 +453,21 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
       if (read_ec) co_return;
       co_await send("HTTP/1.1 400 Bad Request\r\n\r\n");
       co_return co_await drain();
+    } else if (verb == "STARTTLS" && scenario == Scenario::reset_in_handshake) {
+      if (!co_await send("220 2.0.0 SMTP server ready\r\n")) co_return;
+      std::array<char, 512> hello{};
+      auto [read_ec, read_n] = co_await raw.async_read_some(net::buffer(hello), use_tuple);
+      error_code ignored;
+      raw.set_option(tcp::socket::linger(true, 0), ignored);  // close() now sends RST
+      raw.close(ignored);
+      co_return;
     } else if (verb == "STARTTLS" && scenario == Scenario::stalled_handshake) {
       if (!co_await send("220 2.0.0 SMTP server ready\r\n")) co_return;
       co_return co_await drain();
     } else if (verb == "STARTTLS" && !tls_on) {
       reply = "454 4.7.0 TLS not available due to local problem\r\n";
+    } else if (verb == "QUIT" && scenario == Scenario::never_closes) {
+      co_return co_await drain();  // no answer, no close: the client must leave by itself
     } else if (verb == "QUIT") {
       co_await send("221 2.0.0 Service closing transmission channel\r\n");
       co_return;

@@ -41,6 +41,12 @@ enum class Scenario {
   slow_multiline_greeting,     // "220-" line, a pause, then "220 ": catches clients that talk early
   busy,                        // 421 greeting, then closes (transient: a retry is in order)
   reset_after_ehlo,            // resets the connection (RST) when EHLO arrives (transient)
+  enormous_line,               // "220 " and then megabytes without a line end
+  code_change,                 // an EHLO reply whose code changes midway (250-, then 550)
+  byte_by_byte,                // every reply written one byte per write, quickly
+  reset_in_handshake,          // 220 to STARTTLS, reads the ClientHello, then resets
+  tls_record_flood,            // after the handshake, EHLO answered with tiny TLS records forever
+  never_closes,                // ignores QUIT: no 221, no close
 };
 
 std::string_view scenario_name(Scenario scenario);

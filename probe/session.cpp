@@ -342,6 +342,7 @@ class Dialogue {
     if (ec || conn_.timed_out) {
       if (conn_.timed_out) co_return fail(Failure::timeout, Phase::handshake, "TLS handshake took too long");
       ev_.tls.error = ec.message();
+      ev_.transient = ec == net::error::connection_reset;  // a reset is worth another try; a refusal is not
       co_return fail(Failure::handshake_failed, Phase::handshake, "TLS handshake failed: " + ec.message());
     }
     ev_.tls.established = true;
