@@ -1,6 +1,7 @@
 #include "probe/session.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <array>
 #include <chrono>
 #include <memory>
@@ -90,7 +91,9 @@ template <class Call>
 net::awaitable<std::pair<error_code, int>> tls_io(Connection& conn, Call call) {
   for (;;) {
     ERR_clear_error();
+    errno = 0;
     int result = call(conn.ssl.get());
+    int call_errno = errno;  // before anything else can change it
     if (result > 0) co_return std::pair{error_code{}, result};
     int reason = SSL_get_error(conn.ssl.get(), result);
     if (reason == SSL_ERROR_WANT_READ || reason == SSL_ERROR_WANT_WRITE) {
@@ -104,8 +107,8 @@ net::awaitable<std::pair<error_code, int>> tls_io(Connection& conn, Call call) {
     ERR_clear_error();
     if (queued != 0)
       co_return std::pair{error_code(static_cast<int>(queued), net::error::get_ssl_category()), 0};
-    if (reason == SSL_ERROR_SYSCALL && errno != 0)
-      co_return std::pair{error_code(errno, boost::system::system_category()), 0};
+    if (reason == SSL_ERROR_SYSCALL && call_errno != 0)
+      co_return std::pair{error_code(call_errno, boost::system::system_category()), 0};
     co_return std::pair{error_code(net::error::eof), 0};  // the peer closed without a word
   }
 }

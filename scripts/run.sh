@@ -27,16 +27,21 @@ case "${1:-}" in
     exec ./build/app/starttls-probe demo
     ;;
   test)
+    log=$(mktemp)
+    trap 'rm -f "$log"' EXIT
     build build
-    ctest --test-dir build --output-on-failure -j "$(nproc)"
+    ctest --test-dir build --output-on-failure -j "$(nproc)" | tee "$log"
     echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
     build build-sanitize -DSTARTTLS_PROBE_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      ctest --test-dir build-sanitize --output-on-failure -j "$(nproc)"
+      ctest --test-dir build-sanitize --output-on-failure -j "$(nproc)" | tee -a "$log"
     echo "== static analysis"
     bash scripts/lint.sh
     echo "== fuzzing, ${FUZZ_SECONDS:-60} s per target"
     bash fuzz/run.sh "${FUZZ_SECONDS:-60}"
+    # Both ctest runs together, as the last line (a failure above has already stopped the script).
+    total=$(grep -Eo 'tests failed out of [0-9]+' "$log" | awk '{sum += $5} END {print sum + 0}')
+    echo "ctest, plain and sanitized: $total passed, 0 failed"
     ;;
   *)
     echo "usage: scripts/run.sh demo|test|build" >&2
