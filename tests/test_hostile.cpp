@@ -69,7 +69,7 @@ TEST_CASE("one enormous line: a protocol error at the line bound, memory flat", 
   CHECK(o.evidence.failure == Failure::protocol_error);
   CHECK(o.evidence.failure_phase == Phase::greeting);
   CHECK_THAT(o.evidence.failure_detail, Catch::Contains("longer than 4096 bytes"));
-  CHECK(o.rss_growth_kib < 8192);
+  if (test::measures_memory) CHECK(o.rss_growth_kib < 8192);
   CHECK(o.fds_released);
 }
 
@@ -77,7 +77,7 @@ TEST_CASE("endless lines: a protocol error at the line-count bound, fds released
   lab::Lab lab;
   auto o = probe_hostile(lab, Scenario::endless_lines);
   CHECK(o.evidence.failure == Failure::protocol_error);
-  CHECK(o.rss_growth_kib < 8192);
+  if (test::measures_memory) CHECK(o.rss_growth_kib < 8192);
   CHECK(o.fds_released);
 }
 
@@ -130,7 +130,7 @@ TEST_CASE("a TLS record flood after the handshake ends at the reply bound", "[pr
   CHECK(o.evidence.tls.established);
   CHECK(o.evidence.smtp.ehlo_after_tls_failed);  // a warning: the chain was captured before the flood
   CHECK_FALSE(o.evidence.tls.chain_der.empty());
-  CHECK(o.rss_growth_kib < 8192);
+  if (test::measures_memory) CHECK(o.rss_growth_kib < 8192);
   CHECK(o.fds_released);
 }
 

@@ -38,8 +38,6 @@ long resident_kib() {
 TEST_CASE("per-host: never more connections to one address than allowed", "[probe][scheduler]") {
   lab::Lab::Options options;
   options.greeting_pause = std::chrono::milliseconds(150);  // each probe holds its connection a while
-  lab::Lab lab(options);
-  const auto& endpoint = lab.add(Scenario::slow_multiline_greeting);
   for (std::size_t per_host : {1u, 2u, 5u}) {
     lab::Lab fresh(options);
     const auto& one = fresh.add(Scenario::slow_multiline_greeting);
@@ -52,7 +50,6 @@ TEST_CASE("per-host: never more connections to one address than allowed", "[prob
     CHECK(fresh.stats(0).max_concurrent == per_host);  // reached, never exceeded
     for (const auto& ev : results) CHECK(ev.failure == Failure::none);
   }
-  (void)endpoint;
 }
 
 TEST_CASE("rate: new connections never come faster than --rate", "[probe][scheduler]") {
@@ -212,7 +209,7 @@ TEST_CASE("a 200,000-line target list streams with flat memory", "[probe][schedu
   CHECK(count == 200000);
   // Holding the list would take well over 40 MB (200,000 targets of ~200 bytes); streaming stays flat.
   INFO("resident before " << before << " KiB, peak " << peak << " KiB");
-  CHECK(peak - before < 4096);
+  if (test::measures_memory) CHECK(peak - before < 4096);
 }
 
 TEST_CASE("a silent endpoint among fast ones does not delay their results", "[probe][scheduler]") {
