@@ -456,7 +456,7 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
     } else if (verb == "STARTTLS" && scenario == Scenario::reset_in_handshake) {
       if (!co_await send("220 2.0.0 SMTP server ready\r\n")) co_return;
       std::array<char, 512> hello{};
-      auto [read_ec, read_n] = co_await raw.async_read_some(net::buffer(hello), use_tuple);
+      co_await raw.async_read_some(net::buffer(hello), use_tuple);  // the ClientHello (or nothing): either way, reset
       error_code ignored;
       raw.set_option(tcp::socket::linger(true, 0), ignored);  // close() now sends RST
       raw.close(ignored);
