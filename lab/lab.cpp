@@ -107,13 +107,6 @@ struct Stats {
 
 std::string_view scenario_name(Scenario scenario) { return traits_of(scenario).name; }
 
-std::vector<Scenario> all_scenarios() {
-  std::vector<Scenario> out;
-  out.reserve(traits.size());
-  for (const auto& t : traits) out.push_back(t.scenario);
-  return out;
-}
-
 std::string EndpointInfo::target_line() const {
   std::string host = address.find(':') == std::string::npos ? address : "[" + address + "]";
   std::string endpoint = host + ":" + std::to_string(port);

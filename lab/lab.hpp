@@ -50,7 +50,6 @@ enum class Scenario {
 };
 
 std::string_view scenario_name(Scenario scenario);
-std::vector<Scenario> all_scenarios();
 
 struct EndpointInfo {
   Scenario scenario;

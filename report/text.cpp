@@ -11,16 +11,6 @@
 namespace stp::report {
 namespace {
 
-const char* status_word(tls::Status s) {
-  switch (s) {
-    case tls::Status::ok: return "OK";
-    case tls::Status::warning: return "WARNING";
-    case tls::Status::critical: return "CRITICAL";
-    case tls::Status::unknown: return "UNKNOWN";
-  }
-  return "?";
-}
-
 const char* severity_word(tls::Severity s) {
   switch (s) {
     case tls::Severity::info: return "info";
@@ -76,7 +66,7 @@ class TextWriter final : public Writer {
       line(head + value);
     };
 
-    std::string status = status_word(row.status);
+    std::string status = row.status == tls::Status::ok ? "OK" : severity_word(severity_of(row.status));
     if (color_) status = std::string(color_of(severity_of(row.status))) + status + "\x1b[0m";
     line(status + "  " + terminal_safe(row.target) + (row.connector ? "  " + terminal_safe(*row.connector) : ""));
     const auto& findings = a.findings;

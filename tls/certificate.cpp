@@ -47,10 +47,9 @@ std::string digest_hex(std::string_view der, const EVP_MD* md, bool upper) {
 std::string asn1_string_text(const ASN1_STRING* value) {
   unsigned char* utf8 = nullptr;
   int length = ASN1_STRING_to_UTF8(&utf8, value);
+  UniqueOpenSslString owner(reinterpret_cast<char*>(utf8));
   if (length < 0) return {};
-  std::string text(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length));
-  free_openssl_string(reinterpret_cast<char*>(utf8));
-  return text;
+  return std::string(owner.get(), static_cast<std::size_t>(length));
 }
 
 std::int64_t unix_time(const ASN1_TIME* time) {

@@ -25,16 +25,12 @@ using UniqueX509Ext = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_fre
 using UniqueX509Store = std::unique_ptr<X509_STORE, Deleter<X509_STORE_free>>;
 using UniqueX509StoreCtx = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX_free>>;
 using UniqueEvpPkey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using UniqueEvpPkeyCtx = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
 using UniqueBio = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
 using UniqueBignum = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
-using UniqueAsn1Integer = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER_free>>;
 using UniqueAsn1OctetString = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING_free>>;
-using UniqueAsn1Time = std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME_free>>;
 using UniqueGeneralNames = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
 using UniqueExtKeyUsage = std::unique_ptr<EXTENDED_KEY_USAGE, Deleter<EXTENDED_KEY_USAGE_free>>;
 using UniqueAsn1BitString = std::unique_ptr<ASN1_BIT_STRING, Deleter<ASN1_BIT_STRING_free>>;
-using UniqueBasicConstraints = std::unique_ptr<BASIC_CONSTRAINTS, Deleter<BASIC_CONSTRAINTS_free>>;
 using UniquePkcs12 = std::unique_ptr<PKCS12, Deleter<PKCS12_free>>;
 inline void free_x509_stack(STACK_OF(X509)* stack) noexcept { sk_X509_pop_free(stack, X509_free); }
 using UniqueX509Stack = std::unique_ptr<STACK_OF(X509), Deleter<free_x509_stack>>;
