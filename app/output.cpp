@@ -26,7 +26,10 @@ Output::~Output() {
 }
 
 void Output::write(std::string_view text) {
-  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0) {
+  // Standard output is flushed at once, for whoever reads the stream; the temporary file is only
+  // read after the rename, so it is written in whole buffers.
+  bool flush = !path_;
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || (flush && std::fflush(file_) != 0)) {
     if (errno == EPIPE) throw OutputClosed();
     throw std::runtime_error(std::string("writing the report: ") + std::generic_category().message(errno));
   }

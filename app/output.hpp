@@ -23,7 +23,7 @@ class Output {
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
 
-  void write(std::string_view text);  // flushed at once: streaming output; throws OutputClosed on EPIPE
+  void write(std::string_view text);  // to stdout flushed at once (streaming); throws OutputClosed on EPIPE
   void finish();                      // renames the file into place (without it, the old file stays)
 
  private:

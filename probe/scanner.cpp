@@ -64,9 +64,7 @@ net::awaitable<void> worker(SharedSource& source, const ProbeSettings& settings,
 ScanOutcome run_scan(TargetSource& source, const ScanSettings& settings,
                      const std::function<void(Evidence&&)>& on_result) {
   ::signal(SIGPIPE, SIG_IGN);
-  auto tls = make_client_context();
   Politeness politeness(settings.per_host, settings.rate);
-  ProbeContext context{tls, politeness};
   ProbeSettings probe = settings.probe;
   if (!probe.ehlo_name) probe.ehlo_name = machine_fqdn();
   SharedSource shared(source);
@@ -77,7 +75,15 @@ ScanOutcome run_scan(TargetSource& source, const ScanSettings& settings,
   std::size_t concurrency = std::max<std::size_t>(settings.concurrency, 1);
   loops = static_cast<unsigned>(std::min<std::size_t>(loops, concurrency));
   std::vector<std::unique_ptr<net::io_context>> ios;
-  for (unsigned i = 0; i < loops; ++i) ios.push_back(std::make_unique<net::io_context>(1));
+  std::vector<net::ssl::context> tls;
+  std::vector<ProbeContext> contexts;
+  tls.reserve(loops);
+  contexts.reserve(loops);
+  for (unsigned i = 0; i < loops; ++i) {
+    ios.push_back(std::make_unique<net::io_context>(1));
+    tls.push_back(make_client_context(loop_library(i)));
+    contexts.push_back({tls.back(), politeness});
+  }
 
   // SIGINT/SIGTERM: hand out no more targets; what is in flight has `grace` to finish, then every
   // loop stops and the probes still running are dropped (their results are never half-written).
@@ -104,8 +110,7 @@ ScanOutcome run_scan(TargetSource& source, const ScanSettings& settings,
   std::exception_ptr failure;
   std::size_t running = concurrency;
   for (std::size_t i = 0; i < concurrency; ++i) {
-    net::io_context& io = *ios[i % loops];
-    net::co_spawn(io, worker(shared, probe, context, on_result), [&](const std::exception_ptr& e) {
+    net::co_spawn(*ios[i % loops], worker(shared, probe, contexts[i % loops], on_result), [&](const std::exception_ptr& e) {
       std::lock_guard lock(finish_mutex);
       if (e && !failure) {
         failure = e;
