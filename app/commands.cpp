@@ -10,9 +10,13 @@
 
 #include "app/output.hpp"
 #include "app/progress.hpp"
+#include "inventory/predict.hpp"
+#include "inventory/targets.hpp"
 #include "lab/lab.hpp"
 #include "probe/target_source.hpp"
 #include "report/chain_files.hpp"
+#include "report/diff.hpp"
+#include "report/inventory_report.hpp"
 #include "tls/certificate_file.hpp"
 
 namespace stp::app {
@@ -40,9 +44,33 @@ report::WriterOptions writer_options(const ReportOptions& report, const tls::Jud
   return options;
 }
 
+// The export given with --inventory and what it predicts; each target made from it points into
+// `predictions`.
+struct InventoryContext {
+  inventory::Inventory inventory;
+  std::vector<inventory::Prediction> predictions;
+};
+
+// Reads the exports (InputError names file:line) and fills in --server where they name none.
+InventoryContext load_inventory(const std::vector<std::string>& files, const std::optional<std::string>& server,
+                                int warn_days) {
+  InventoryContext context;
+  try {
+    context.inventory = inventory::load_inventory(files);
+  } catch (const inventory::InventoryError& e) {
+    throw probe::InputError(e.what());
+  }
+  if (server)
+    for (auto& connector : context.inventory.receive_connectors)
+      if (connector.server.empty()) connector.server = *server;
+  context.predictions = inventory::predict(context.inventory, now(), warn_days);
+  return context;
+}
+
 struct ScanRun {
   const probe::ScanSettings& settings;
   tls::Judge judge;
+  const InventoryContext* inventory = nullptr;
   std::optional<std::string> save_chains;
   bool show_progress = false;
   std::size_t total = 0;
@@ -56,11 +84,18 @@ int scan(probe::TargetSource& source, const ScanRun& run, report::Writer& writer
   std::mutex report_mutex;
   auto outcome = probe::run_scan(source, run.settings, [&](probe::Evidence&& evidence) {
     tls::Assessment assessment = tls::assess(evidence, run.judge, now());
+    const inventory::Prediction* prediction = nullptr;
+    if (run.inventory && evidence.target.inventory) {
+      prediction = &run.inventory->predictions.at(*evidence.target.inventory);
+      tls::add_findings(assessment,
+                        inventory::inventory_findings(*prediction, run.inventory->inventory, evidence, assessment),
+                        evidence);
+    }
     if (run.save_chains) report::save_chain(*run.save_chains, evidence, assessment);
     std::lock_guard lock(report_mutex);
     tally.add(assessment.status);
     progress.clear();
-    writer.add({&evidence, {}, {}, &assessment, evidence.target.position});
+    writer.add({&evidence, {}, {}, &assessment, evidence.target.position, prediction});
     progress.done_one();
   });
   progress.clear();
@@ -72,8 +107,21 @@ int scan(probe::TargetSource& source, const ScanRun& run, report::Writer& writer
 }  // namespace
 
 int run_scan_command(const ScanCommand& command) {
-  probe::TargetSource source(probe::TargetSource::parse_arguments(command.targets), command.targets_file,
-                             command.fqdn);
+  std::optional<InventoryContext> inventory;
+  std::vector<probe::Target> listed = probe::TargetSource::parse_arguments(command.targets);
+  if (!command.inventory_files.empty()) {
+    inventory = load_inventory(command.inventory_files, command.server, command.judge.settings.warn_days);
+    std::vector<probe::Target> connectors;
+    try {
+      connectors = inventory::connector_targets(inventory->inventory, inventory->predictions, command.server);
+    } catch (const inventory::InventoryError& e) {
+      throw probe::InputError(e.what());
+    }
+    if (connectors.empty() && listed.empty() && !command.targets_file)
+      throw probe::InputError("the inventory has no receive connector with Bindings to probe");
+    listed.insert(listed.end(), connectors.begin(), connectors.end());
+  }
+  probe::TargetSource source(std::move(listed), command.targets_file, command.fqdn);
   if (command.shard) source.set_shard(command.shard->first, command.shard->second);
   std::size_t total = source.check();
   if (total == 0)
@@ -94,7 +142,7 @@ int run_scan_command(const ScanCommand& command) {
   Output output(command.report.output);
   auto writer = report::Writer::make(command.report.format, [&](std::string_view text) { output.write(text); },
                                      writer_options(command.report, command.judge.settings));
-  ScanRun run{settings, {command.judge.settings, &anchors}, command.save_chains,
+  ScanRun run{settings, {command.judge.settings, &anchors}, inventory ? &*inventory : nullptr, command.save_chains,
               !command.report.quiet && ::isatty(STDERR_FILENO) == 1, total};
   bool interrupted = false;
   int exit_code = scan(source, run, *writer, interrupted);
@@ -127,6 +175,32 @@ int run_inspect_command(const InspectCommand& command) {
   writer->finish(tally);
   output.finish();
   return tally.exit_code();
+}
+
+int run_inventory_command(const InventoryCommand& command) {
+  InventoryContext context = load_inventory(command.files, command.server, command.warn_days);
+  if (context.predictions.empty())
+    throw probe::InputError("no receive or send connector in the exports (certificates alone predict nothing)");
+  Output output(command.report.output);
+  int code = report::write_predictions(context.predictions, command.report.format,
+                                       [&](std::string_view text) { output.write(text); },
+                                       writer_options(command.report, {}).color);
+  output.finish();
+  return code;
+}
+
+int run_diff_command(const DiffCommand& command) {
+  report::ScanDiff diff;
+  try {
+    diff = report::diff_scans(report::read_scan_results(command.old_file), report::read_scan_results(command.new_file));
+  } catch (const report::DiffError& e) {
+    throw probe::InputError(e.what());
+  }
+  Output output(command.report.output);
+  int code = report::write_diff(diff, command.report.format, [&](std::string_view text) { output.write(text); },
+                                writer_options(command.report, {}).color);
+  output.finish();
+  return code;
 }
 
 int run_demo_command(const ReportOptions& report) {

@@ -32,6 +32,8 @@ struct ScanCommand {
   std::optional<std::string> fqdn;
   std::optional<std::string> save_chains;
   std::optional<std::pair<std::size_t, std::size_t>> shard;  // K/N
+  std::vector<std::string> inventory_files;                  // --inventory (repeatable)
+  std::optional<std::string> server;                         // --server
   ReportOptions report;
   JudgeOptions judge;
   probe::ScanSettings settings;
@@ -45,11 +47,25 @@ struct InspectCommand {
   JudgeOptions judge;
 };
 
+struct InventoryCommand {
+  std::vector<std::string> files;
+  std::optional<std::string> server;
+  int warn_days = 30;
+  ReportOptions report;
+};
+
+struct DiffCommand {
+  std::string old_file, new_file;
+  ReportOptions report;
+};
+
 // Exit codes of SPEC §3.
 enum ExitCode : int { exit_ok = 0, exit_warning = 1, exit_critical = 2, exit_unknown = 3 };
 
 int run_scan_command(const ScanCommand& command);
 int run_inspect_command(const InspectCommand& command);
 int run_demo_command(const ReportOptions& report);
+int run_inventory_command(const InventoryCommand& command);
+int run_diff_command(const DiffCommand& command);
 
 }  // namespace stp::app

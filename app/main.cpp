@@ -40,10 +40,12 @@ void add_judge_options(CLI::App* command, stp::app::JudgeOptions& judge) {
 }
 
 // Where and how the report goes: every command.
-void add_report_options(CLI::App* command, stp::app::ReportOptions& report, std::string& format) {
-  command->add_option("--format", format, "text, json, jsonl, csv, nagios, prometheus or junit")
-      ->check(CLI::IsMember(formats))
-      ->capture_default_str();
+void add_report_options(CLI::App* command, stp::app::ReportOptions& report, std::string& format,
+                        const std::vector<std::string>& allowed = formats) {
+  std::string names;
+  for (std::size_t i = 0; i < allowed.size(); ++i)
+    names += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + allowed[i];
+  command->add_option("--format", format, names)->check(CLI::IsMember(allowed))->capture_default_str();
   command->add_option("-o,--output", report.output, "write the report to FILE (replaced whole at the end)");
   command->add_flag("--no-color", report.no_color, "no colour (also with NO_COLOR set, or when not a terminal)");
   command->add_flag("--quiet", report.quiet, "no progress display");
@@ -140,6 +142,11 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--threads", scan.settings.threads, "event loops [one per core]")->check(CLI::Range(1, 256));
   scan_cmd->add_option("--resolve", resolve,
                        "NAME:ADDR[,ADDR...]: use these addresses for NAME instead of DNS (repeatable)");
+  scan_cmd->add_option("--inventory", scan.inventory_files,
+                       "Exchange export (Format-List or ConvertTo-Json): its receive connectors become targets, "
+                       "each with Exchange's predicted certificate (repeatable)");
+  scan_cmd->add_option("--server", scan.server,
+                       "host for the inventory's wildcard bindings (0.0.0.0:25, [::]:25) [each connector's Server]");
   scan_cmd->add_option("--shard", shard, "K/N: probe only the targets whose position modulo N is K (0-based)");
   scan_cmd->add_option("--connect-timeout", connect_timeout, "seconds for the TCP connect")
       ->check(CLI::Range(0.001, 86400.0))
@@ -160,6 +167,25 @@ int main(int argc, char** argv) {
   add_report_options(inspect_cmd, inspect.report, format);
   add_judge_options(inspect_cmd, inspect.judge);
 
+  stp::app::InventoryCommand inventory;
+  auto* inventory_cmd = app.add_subcommand(
+      "inventory", "predict offline, from Exchange exports, which certificate each connector uses for STARTTLS");
+  inventory_cmd->add_option("files", inventory.files,
+                            "Get-ReceiveConnector, Get-SendConnector, Get-ExchangeCertificate (and Get-ExchangeServer) "
+                            "output, Format-List or ConvertTo-Json")
+      ->required();
+  inventory_cmd->add_option("--server", inventory.server, "the server of connectors whose export does not name one");
+  inventory_cmd->add_option("--warn-days", inventory.warn_days, "warn when the chosen certificate expires within N days")
+      ->check(CLI::Range(0, 36500))
+      ->capture_default_str();
+  add_report_options(inventory_cmd, inventory.report, format, {"text", "json", "jsonl"});
+
+  stp::app::DiffCommand diff;
+  auto* diff_cmd = app.add_subcommand("diff", "what changed between two scans (results in jsonl or json)");
+  diff_cmd->add_option("old", diff.old_file, "the earlier scan's results")->required();
+  diff_cmd->add_option("new", diff.new_file, "the later scan's results")->required();
+  add_report_options(diff_cmd, diff.report, format, {"text", "json", "jsonl"});
+
   auto* demo_cmd = app.add_subcommand("demo", "start emulated Exchange-like endpoints on loopback and scan them");
   add_report_options(demo_cmd, demo, format);
 
@@ -176,6 +202,14 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("demo")) {
       demo.format = chosen;
       return stp::app::run_demo_command(demo);
+    }
+    if (app.got_subcommand("inventory")) {
+      inventory.report.format = chosen;
+      return stp::app::run_inventory_command(inventory);
+    }
+    if (app.got_subcommand("diff")) {
+      diff.report.format = chosen;
+      return stp::app::run_diff_command(diff);
     }
     if (app.got_subcommand("inspect")) {
       check_dns_name(inspect.fqdn, "--fqdn");

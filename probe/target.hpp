@@ -21,6 +21,7 @@ struct Target {
   std::optional<std::string> expected_fqdn;  // fqdn= annotation (or --fqdn, applied later)
   std::optional<std::string> connector;      // connector= annotation
   std::size_t position = 0;                  // 0-based order in the input (set by TargetSource)
+  std::optional<std::size_t> inventory;      // scan --inventory: the index of its connector's prediction
 };
 
 // A target or targets-file line the user got wrong. `what()` says why, without location.

@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "report/escape.hpp"
+#include "report/inventory_report.hpp"
 
 namespace stp::report {
 namespace json = boost::json;
@@ -66,6 +67,7 @@ json::object certificate_json(const tls::CertificateFacts& c) {
   return json::object{
       {"subject", text(c.subject)},
       {"issuer", text(c.issuer)},
+      {"tls_certificate_name", text(c.tls_certificate_name)},
       {"serial", c.serial},
       {"not_before", tls::format_time(c.not_before)},
       {"not_after", tls::format_time(c.not_after)},
@@ -132,7 +134,8 @@ json::value probe_error_json(const probe::Evidence& ev) {
 
 }  // namespace
 
-json::object result_json(const probe::Evidence& ev, const tls::Assessment& assessment) {
+json::object result_json(const probe::Evidence& ev, const tls::Assessment& assessment,
+                         const inventory::Prediction* prediction) {
   const auto& t = ev.timings;
   return json::object{
       {"target", text(ev.target.text)},
@@ -153,6 +156,7 @@ json::object result_json(const probe::Evidence& ev, const tls::Assessment& asses
       {"findings", findings_json(assessment.findings)},
       {"exchange_events", events_json(assessment.exchange_events)},
       {"probe_error", probe_error_json(ev)},
+      {"inventory", prediction ? json::value(prediction_json(*prediction)) : json::value(nullptr)},
       {"timings_ms", json::object{{"connect", milliseconds(t.connect)},
                                   {"greeting", milliseconds(t.greeting)},
                                   {"ehlo", milliseconds(t.ehlo)},
@@ -183,6 +187,7 @@ json::object inspect_json(const std::string& file, const std::optional<std::stri
       {"findings", findings_json(assessment.findings)},
       {"exchange_events", events_json(assessment.exchange_events)},
       {"probe_error", nullptr},
+      {"inventory", nullptr},
       {"timings_ms", nullptr},
   };
 }

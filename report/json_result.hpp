@@ -5,13 +5,16 @@
 
 #include <boost/json/object.hpp>
 
+#include "inventory/predict.hpp"
 #include "probe/evidence.hpp"
 #include "tls/assessment.hpp"
 
 namespace stp::report {
 
 // Every SPEC §5 field, null or [] where it does not apply. Network bytes become valid UTF-8.
-boost::json::object result_json(const probe::Evidence& evidence, const tls::Assessment& assessment);
+// `prediction` (scan --inventory) becomes the "inventory" field; null without one.
+boost::json::object result_json(const probe::Evidence& evidence, const tls::Assessment& assessment,
+                                const inventory::Prediction* prediction = nullptr);
 
 // The result of `inspect`: the same fields; target is the file, and host, address, port, mode,
 // smtp, tls and timings are null.

@@ -98,7 +98,14 @@ class TextWriter final : public Writer {
       field("  issuer", terminal_safe(leaf.issuer));
       field("  valid", tls::format_time(leaf.not_before) + " to " + tls::format_time(leaf.not_after));
       field("  SHA-1", leaf.sha1);
+      line("    TlsCertificateName " + terminal_safe(leaf.tls_certificate_name));
     }
+    if (const inventory::Prediction* p = result.prediction)
+      field("Inventory", "predicts " +
+                             (p->predicted_thumbprint ? "STARTTLS with " + *p->predicted_thumbprint
+                                                      : std::string("no STARTTLS")) +
+                             (p->predicted_event ? ", event " + std::to_string(*p->predicted_event) : std::string()) +
+                             " (" + terminal_safe(p->source) + ")");
     if (!findings.empty()) {
       line("  Findings");
       for (const auto& f : findings) {

@@ -12,7 +12,7 @@ namespace stp::report {
 namespace {
 
 boost::json::object to_json(const Result& r) {
-  return r.evidence ? result_json(*r.evidence, *r.assessment) : inspect_json(r.file, r.fqdn, *r.assessment);
+  return r.evidence ? result_json(*r.evidence, *r.assessment, r.prediction) : inspect_json(r.file, r.fqdn, *r.assessment);
 }
 
 // One line per result as it finishes.

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "probe/evidence.hpp"
+#include "inventory/predict.hpp"
 #include "tls/assessment.hpp"
 
 namespace stp::report {
@@ -32,6 +33,7 @@ struct Result {
   std::optional<std::string> fqdn;     // inspect: --fqdn
   const tls::Assessment* assessment = nullptr;
   std::size_t position = 0;            // order in the input
+  const inventory::Prediction* prediction = nullptr;  // scan --inventory: what the export predicts
 };
 
 class Writer {

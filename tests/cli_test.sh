@@ -195,6 +195,60 @@ case $case_name in
     expect_code 3
     [ "$(cat "$work/report.txt")" = "previous report" ] || fail "the previous report was replaced by a partial one"
     [ -z "$(ls "$work" | grep '\.tmp\.')" ] || fail "temporary file left behind" ;;
+  inventory-offline)
+    inv="$(cd "$(dirname "$0")/../testdata/inventory" && pwd)"
+    run inventory "$inv/receive-connectors.txt" "$inv/certificates.txt" "$inv/send-connectors.txt" "$inv/servers.txt"
+    expect_code 2
+    expect_out '^OK  Default Frontend EX01  \(receive connector on EX01, .*receive-connectors.txt:19\)$'
+    expect_out '^CRITICAL  Partner EX02 '
+    expect_out 'fix        New-ExchangeCertificate -DomainName partner.contoso.com -Services SMTP -Server EX02'
+    expect_out '^Summary: 13 connectors: '
+    run inventory "$inv/receive-connectors-ps7.json" "$inv/certificates-ps5.json" --format jsonl
+    expect_code 2
+    [ "$(wc -l <"$work/out")" -eq 10 ] || fail "expected one line per receive connector"
+    expect_out '^\{"connector":"Default EX01","server":"EX01","kind":"receive","fqdn":"EX01.corp.contoso.com","lookup_key":"EX01.corp.contoso.com","starttls_offered":true,"predicted_thumbprint":"D4E8F1A2B3C4D5E6F708192A3B4C5D6E7F809A1B","predicted_event":null,"rule":"rule 5: ' ;;
+  inventory-bad)
+    printf 'Name : x\r\nColour : blue\r\n' >"$work/odd.txt"
+    run inventory "$work/odd.txt"; expect_code 3; expect_err_line "odd.txt:1: cannot tell what this record is"
+    run inventory "$work/missing.txt"; expect_code 3; expect_err_line "missing.txt: cannot read"
+    run inventory "$work/odd.txt" --format csv; expect_code 3; expect_err_line "csv" ;;
+  scan-inventory)
+    # A fleet endpoint, an export naming its certificate (UTF-16LE, CRLF, as Windows PowerShell's
+    # `>` writes it) first without SMTP, then with; the two scans diffed.
+    [ -x "$fleet" ] || fail "no fleet binary"
+    exec 4> >("$fleet" --healthy 1 --targets-file "$work/t.txt" --ca-file "$work/ca.pem" --seconds 60 >"$work/fleet.out")
+    for _ in $(seq 50); do grep -q ready "$work/fleet.out" 2>/dev/null && break; sleep 0.1; done
+    endpoint=$(head -1 "$work/t.txt" | cut -d' ' -f1)
+    run scan "$endpoint" --ca-file "$work/ca.pem" --format jsonl --quiet; expect_code 0
+    sha1=$(grep -o '"sha1":"[0-9A-F]*"' "$work/out" | head -1 | cut -d'"' -f4)
+    [ ${#sha1} -eq 40 ] || fail "no leaf thumbprint in the first scan"
+    export_as() {  # SERVICES
+      { printf '\xff\xfe'; printf '\r\n\r\nName          : Lab Frontend\r\nFqdn          : mail.contoso.test\r\nBindings      : {[::]:%s, 0.0.0.0:%s}\r\nAuthMechanism : Tls, Integrated\r\nServer        : LAB01\r\n\r\nThumbprint         : %s\r\nCertificateDomains : {mail.contoso.test}\r\nHasPrivateKey      : True\r\nServices           : %s\r\n\r\n' \
+        "${endpoint##*:}" "${endpoint##*:}" "$sha1" "$1" | iconv -f UTF-8 -t UTF-16LE; } >"$work/export.txt"
+    }
+    export_as "IIS"
+    run scan --inventory "$work/export.txt" --server "${endpoint%:*}" --ca-file "$work/ca.pem" --format jsonl --quiet -o "$work/before.jsonl"
+    expect_code 2
+    grep -q '"code":"not-enabled-for-smtp"' "$work/before.jsonl" || fail "no not-enabled-for-smtp"
+    grep -q '"connector":"Lab Frontend"' "$work/before.jsonl" || fail "no connector label"
+    grep -q '"inventory":{"connector":"Lab Frontend","server":"LAB01","kind":"receive"' "$work/before.jsonl" || fail "no inventory field"
+    grep -q '"tls_certificate_name":"<I>' "$work/before.jsonl" || fail "no TlsCertificateName of the leaf"
+    [ "$(wc -l <"$work/before.jsonl")" -eq 1 ] || fail "[::]:port and 0.0.0.0:port are one endpoint"
+    export_as "IIS, SMTP"
+    run scan --inventory "$work/export.txt" --server "${endpoint%:*}" --ca-file "$work/ca.pem" --format jsonl --quiet -o "$work/after.jsonl"
+    expect_code 0
+    run inventory "$work/export.txt"; expect_code 0; expect_out "predicts   STARTTLS with $sha1"
+    run diff "$work/before.jsonl" "$work/after.jsonl"
+    exec 4>&-
+    expect_code 0
+    expect_out 'status     critical -> ok'
+    expect_out 'findings   -not-enabled-for-smtp'
+    expect_out '1 changed, 0 unchanged' ;;
+  diff-bad)
+    echo '{"target": "a:25", "status": "ok"}' >"$work/a.jsonl"
+    echo 'not json' >"$work/b.jsonl"
+    run diff "$work/a.jsonl" "$work/b.jsonl"; expect_code 3; expect_err_line 'b.jsonl: not JSON'
+    run diff "$work/a.jsonl" "$work/a.jsonl"; expect_code 0; expect_out '0 changed, 1 unchanged' ;;
   closed-stdout)
     port=$(closed_port)
     for i in $(seq 3000); do echo "127.0.0.1:$port"; done >"$work/t.txt"

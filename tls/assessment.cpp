@@ -8,12 +8,14 @@
 namespace stp::tls {
 namespace {
 
-// Certificate findings, then the verdict's order: most severe first, stable within a severity.
-void finish(Assessment& result, std::string who, const std::optional<std::string>& fqdn,
-            const Judge& judge, std::int64_t now, std::vector<Finding> findings) {
-  auto certificate = certificate_findings(result.chain, fqdn, judge.anchors, judge.settings, now);
-  result.verification = certificate.verification;
-  findings.insert(findings.end(), certificate.findings.begin(), certificate.findings.end());
+std::string who_of(const probe::Target& target) {
+  return target.connector ? "Connector '" + *target.connector + "' (" + target.text + ")"
+                          : "The connector at " + target.text;
+}
+
+// The verdict's order (most severe first, stable within a severity), the status and the events.
+void conclude(Assessment& result, std::string who, const std::optional<std::string>& fqdn,
+              std::vector<Finding> findings) {
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   result.findings = std::move(findings);
@@ -25,6 +27,15 @@ void finish(Assessment& result, std::string who, const std::optional<std::string
   context.leaf = result.chain.empty() ? nullptr : &result.chain.front();
   context.name_match = result.verification ? result.verification->name_match : NameMatch::none;
   result.exchange_events = exchange_events(result.findings, context);
+}
+
+// Certificate findings, then the verdict.
+void finish(Assessment& result, std::string who, const std::optional<std::string>& fqdn,
+            const Judge& judge, std::int64_t now, std::vector<Finding> findings) {
+  auto certificate = certificate_findings(result.chain, fqdn, judge.anchors, judge.settings, now);
+  result.verification = certificate.verification;
+  findings.insert(findings.end(), certificate.findings.begin(), certificate.findings.end());
+  conclude(result, std::move(who), fqdn, std::move(findings));
 }
 
 }  // namespace
@@ -49,11 +60,15 @@ Assessment assess(const probe::Evidence& evidence, const Judge& judge, std::int6
   for (const auto& der : evidence.tls.acceptable_ca_names_der) result.acceptable_ca_names.push_back(describe_name(der));
   std::vector<Finding> findings = dialogue_findings(evidence);
   for (const auto& error : errors) findings.push_back({"protocol-error", Severity::unknown, error, ""});
-  const auto& target = evidence.target;
-  std::string who = target.connector ? "Connector '" + *target.connector + "' (" + target.text + ")"
-                                     : "The connector at " + target.text;
-  finish(result, std::move(who), evidence.checked_fqdn, judge, now, std::move(findings));
+  finish(result, who_of(evidence.target), evidence.checked_fqdn, judge, now, std::move(findings));
   return result;
+}
+
+void add_findings(Assessment& assessment, std::vector<Finding> extra, const probe::Evidence& evidence) {
+  if (extra.empty()) return;
+  std::vector<Finding> findings = assessment.findings;
+  findings.insert(findings.end(), extra.begin(), extra.end());
+  conclude(assessment, who_of(evidence.target), evidence.checked_fqdn, std::move(findings));
 }
 
 Assessment assess_chain(const std::vector<std::string>& chain_der, const std::optional<std::string>& fqdn,

@@ -37,6 +37,10 @@ std::vector<CertificateFacts> describe_chain(const std::vector<std::string>& cha
 // The whole verdict on one probe. Pure: the clock is `now` (Unix seconds), no network.
 Assessment assess(const probe::Evidence& evidence, const Judge& judge, std::int64_t now);
 
+// Findings from outside tls/ (the inventory comparison) join a probe's verdict: order, status and
+// Exchange events are worked out again.
+void add_findings(Assessment& assessment, std::vector<Finding> extra, const probe::Evidence& evidence);
+
 // The certificate checks alone, for `inspect` (no SMTP dialogue); `label` names the source (a file).
 Assessment assess_chain(const std::vector<std::string>& chain_der, const std::optional<std::string>& fqdn,
                         const std::string& label, const Judge& judge, std::int64_t now);

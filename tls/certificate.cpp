@@ -141,6 +141,9 @@ CertificateFacts describe_certificate(std::shared_ptr<X509> cert) {
   facts.der = probe::der_of(cert.get(), i2d_X509);
   facts.subject = name_text(X509_get_subject_name(cert.get()));
   facts.issuer = name_text(X509_get_issuer_name(cert.get()));
+  facts.subject_windows = windows_name(X509_get_subject_name(cert.get()));
+  facts.issuer_windows = windows_name(X509_get_issuer_name(cert.get()));
+  facts.tls_certificate_name = "<I>" + facts.issuer_windows + "<S>" + facts.subject_windows;
   facts.version = static_cast<int>(X509_get_version(cert.get())) + 1;
 
   const X509_NAME* subject = X509_get_subject_name(cert.get());
@@ -196,6 +199,63 @@ std::string name_text(const X509_NAME* name) {
   UniqueBio bio(BIO_new(BIO_s_mem()));
   X509_NAME_print_ex(bio.get(), name, 0, flags);
   return bio_text(bio.get());
+}
+
+std::string windows_name(const X509_NAME* name) {
+  auto attribute = [](int nid, const ASN1_OBJECT* object) -> std::string {
+    switch (nid) {
+      case NID_commonName: return "CN";
+      case NID_localityName: return "L";
+      case NID_organizationName: return "O";
+      case NID_organizationalUnitName: return "OU";
+      case NID_pkcs9_emailAddress: return "E";
+      case NID_countryName: return "C";
+      case NID_stateOrProvinceName: return "S";
+      case NID_streetAddress: return "STREET";
+      case NID_title: return "T";
+      case NID_givenName: return "G";
+      case NID_initials: return "I";
+      case NID_surname: return "SN";
+      case NID_domainComponent: return "DC";
+      case NID_serialNumber: return "SERIALNUMBER";
+      case NID_postalCode: return "PostalCode";
+      case NID_description: return "Description";
+      case NID_postOfficeBox: return "POBox";
+      case NID_telephoneNumber: return "Phone";
+      default: break;
+    }
+    char oid[128] = {};
+    OBJ_obj2txt(oid, sizeof oid, object, 1);
+    return std::string("OID.") + oid;
+  };
+  // Windows quotes a value holding a separator or a leading or trailing space, and doubles quotes.
+  auto value_text = [](const std::string& value) {
+    bool quote = value.empty() || value.front() == ' ' || value.back() == ' ' ||
+                 value.find_first_of(",+=\"\n<>#;") != std::string::npos;
+    if (!quote) return value;
+    std::string out = "\"";
+    for (char c : value) {
+      out += c;
+      if (c == '"') out += '"';
+    }
+    out += '"';
+    return out;
+  };
+  std::string out;
+  int previous_set = -1;
+  for (int i = X509_NAME_entry_count(name) - 1; i >= 0; --i) {
+    const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
+    const ASN1_OBJECT* object = X509_NAME_ENTRY_get_object(entry);
+    unsigned char* utf8 = nullptr;
+    int length = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
+    std::string value = length >= 0 ? std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length)) : "";
+    OPENSSL_free(utf8);
+    int set = X509_NAME_ENTRY_set(entry);
+    if (!out.empty()) out += set == previous_set ? " + " : ", ";
+    previous_set = set;
+    out += attribute(OBJ_obj2nid(object), object) + "=" + value_text(value);
+  }
+  return out;
 }
 
 std::string describe_name(std::string_view der) {

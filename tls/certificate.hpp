@@ -18,6 +18,9 @@ namespace stp::tls {
 struct CertificateFacts {
   std::string subject;                  // RFC 2253 order (most specific first), ", " between
   std::string issuer;
+  std::string subject_windows;          // Windows' form (Get-ExchangeCertificate): S= for the state,
+  std::string issuer_windows;           // values with a separator in double quotes
+  std::string tls_certificate_name;     // <I>issuer<S>subject, for Set-ReceiveConnector -TlsCertificateName
   std::optional<std::string> subject_cn;
   std::string serial;                   // uppercase hex
   std::int64_t not_before = 0;          // Unix seconds, UTC
@@ -56,6 +59,11 @@ CertificateFacts describe_certificate(std::shared_ptr<x509_st> certificate);
 std::string describe_name(std::string_view der);
 // A distinguished name as text: RFC 2253 order (most specific first), ", " between, UTF-8 kept.
 std::string name_text(const X509_NAME* name);
+
+// A distinguished name as Windows shows it (Get-ExchangeCertificate, TlsCertificateName): most
+// specific attribute first, ", " between, S= for the state, E= for e-mail, values with a comma
+// (or another separator) in double quotes.
+std::string windows_name(const X509_NAME* name);
 
 // RFC 3339 UTC: 2026-01-01T00:00:00Z.
 std::string format_time(std::int64_t unix_seconds);

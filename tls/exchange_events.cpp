@@ -39,7 +39,7 @@ std::vector<ExchangeEvent> exchange_events(const std::vector<Finding>& findings,
     events.push_back(std::move(e));
   }
 
-  if (auto why = first_of(findings, {"not-valid-for-smtp", "tls-handshake-failed"}); !why.empty()) {
+  if (auto why = first_of(findings, {"not-valid-for-smtp", "not-enabled-for-smtp", "tls-handshake-failed"}); !why.empty()) {
     ExchangeEvent e{12014, "certificate-not-valid-for-smtp", "", {list_certificates, list_connectors}};
     e.summary = c.who + " has a certificate for " + fqdn + " that cannot serve SMTP over TLS (seen here as " + why + ")";
     if (has(findings, "not-valid-for-smtp")) {

@@ -1,0 +1,427 @@
+#include "inventory/powershell.hpp"
+
+#include "inventory/text.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include <boost/json.hpp>
+
+namespace stp::inventory {
+namespace json = boost::json;
+namespace {
+
+// An export is a few megabytes at most; a bigger file is not one.
+constexpr std::size_t max_export_bytes = 64u << 20;
+
+using text::iequal;
+using text::trim;
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+std::string from_utf16(std::string_view bytes, bool little_endian, const std::string& file) {
+  if (bytes.size() % 2 != 0) throw InventoryError(file + ": UTF-16 text with an odd number of bytes");
+  std::string out;
+  out.reserve(bytes.size() / 2);
+  auto unit = [&](std::size_t i) {
+    auto lo = static_cast<unsigned char>(bytes[i]), hi = static_cast<unsigned char>(bytes[i + 1]);
+    return static_cast<char32_t>(little_endian ? (hi << 8 | lo) : (lo << 8 | hi));
+  };
+  for (std::size_t i = 0; i < bytes.size(); i += 2) {
+    char32_t c = unit(i);
+    if (c >= 0xD800 && c <= 0xDBFF && i + 3 < bytes.size()) {
+      char32_t low = unit(i + 2);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        append_utf8(out, 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00));
+        i += 2;
+        continue;
+      }
+    }
+    if (c >= 0xD800 && c <= 0xDFFF)
+      throw InventoryError(file + ": invalid UTF-16 (an unpaired surrogate at byte " + std::to_string(i) + ")");
+    append_utf8(out, c);
+  }
+  return out;
+}
+
+bool is_valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 4;
+    if (extra == 4 || c == 0xC0 || c == 0xC1 || i + extra >= s.size() + (extra == 0 ? 1 : 0)) return false;
+    for (std::size_t k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+// Windows-1252, what Windows PowerShell 5.1's Set-Content and `Out-File -Encoding Default` write.
+std::string from_windows_1252(std::string_view bytes) {
+  static constexpr std::array<char16_t, 32> high = {
+      0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+  std::string out;
+  for (char b : bytes) {
+    auto c = static_cast<unsigned char>(b);
+    append_utf8(out, c >= 0x80 && c < 0xA0 ? high[c - 0x80] : c);
+  }
+  return out;
+}
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == '\n') {
+      std::string_view line = text.substr(start, i - start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (i < text.size() || !line.empty()) lines.push_back(line);
+      start = i + 1;
+    }
+  }
+  return lines;
+}
+
+// `{a, b, c}` → items; `{a, b, c, d...}` is PowerShell's cut-short list.
+void split_list(Value& value) {
+  std::string_view inner(value.text);
+  inner = inner.substr(1, inner.size() - 2);
+  if (inner.size() >= 3 && inner.substr(inner.size() - 3) == "...") {
+    value.truncated = true;
+    inner.remove_suffix(3);
+  }
+  value.items = text::split_commas(inner);
+}
+
+void finish_value(Value& value) {
+  std::string_view text = trim(value.text);
+  value.text = std::string(text);
+  if (value.text.size() >= 2 && value.text.front() == '{' && value.text.back() == '}') {
+    split_list(value);
+    std::string joined;
+    for (const auto& item : value.items) joined += (joined.empty() ? "" : ", ") + item;
+    value.text = joined;
+  } else if (!value.text.empty()) {
+    value.items.push_back(value.text);
+  }
+}
+
+// ---- JSON ----
+
+std::string number_text(const json::value& v) {
+  if (v.is_int64()) return std::to_string(v.get_int64());
+  if (v.is_uint64()) return std::to_string(v.get_uint64());
+  std::ostringstream out;
+  out << v.get_double();
+  return out.str();
+}
+
+// A JSON value as the one string Format-List would have shown for it.
+std::string scalar_text(const json::value& v, int depth = 0) {
+  switch (v.kind()) {
+    case json::kind::null: return {};
+    case json::kind::bool_: return v.get_bool() ? "True" : "False";
+    case json::kind::string: return std::string(v.get_string());
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_: return number_text(v);
+    case json::kind::array: {
+      std::string out;
+      for (const auto& item : v.get_array()) out += (out.empty() ? "" : ", ") + scalar_text(item, depth + 1);
+      return out;
+    }
+    case json::kind::object: break;
+  }
+  const auto& o = v.get_object();
+  if (depth > 8) return {};
+  auto field = [&](std::string_view key) -> const json::value* {
+    for (const auto& [k, value] : o)
+      if (iequal(k, key)) return &value;
+    return nullptr;
+  };
+  // Windows PowerShell wraps a value that carries note properties: {"value": …, "DisplayHint": …}.
+  if (const auto* value = field("value")) return scalar_text(*value, depth + 1);
+  if (const auto* text = field("IPAddressToString")) return scalar_text(*text, depth + 1);
+  // An IPBinding: {"Address": …, "Port": 25}.
+  if (const auto* address = field("Address"); address && field("Port")) {
+    std::string host = scalar_text(*address, depth + 1);
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    return host + ":" + scalar_text(*field("Port"), depth + 1);
+  }
+  for (auto key : {"Domain", "Address", "Name", "DistinguishedName"})
+    if (const auto* value = field(key)) return scalar_text(*value, depth + 1);
+  return json::serialize(v);
+}
+
+Value json_value(const json::value& v, std::size_t line) {
+  Value value;
+  value.line = line;
+  if (v.is_array()) {
+    for (const auto& item : v.get_array()) {
+      std::string text = scalar_text(item);
+      if (!text.empty()) value.items.push_back(std::move(text));
+    }
+    for (const auto& item : value.items) value.text += (value.text.empty() ? "" : ", ") + item;
+  } else {
+    value.text = scalar_text(v);
+    if (!value.text.empty()) value.items.push_back(value.text);
+  }
+  return value;
+}
+
+std::size_t line_at(std::string_view text, std::size_t offset) {
+  return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min(offset, text.size())), '\n'));
+}
+
+// Where each top-level object starts (inside a top-level array, or the document's one object).
+std::vector<std::size_t> object_lines(std::string_view text) {
+  std::vector<std::size_t> lines;
+  int depth = 0;
+  bool in_string = false, escaped = false, top_is_array = false;
+  std::size_t line = 1;
+  for (char c : text) {
+    if (c == '\n') ++line;
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (depth == 0) top_is_array = c == '[';
+      if (c == '{' && depth == (top_is_array ? 1 : 0)) lines.push_back(line);
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return lines;
+}
+
+}  // namespace
+
+const Value* Record::find(std::string_view name) const {
+  for (const auto& [key, value] : fields)
+    if (iequal(key, name)) return &value;
+  return nullptr;
+}
+
+std::string Record::where(const Value* value) const {
+  return file + ":" + std::to_string(value && value->line ? value->line : line);
+}
+
+std::string decode_text(std::string_view bytes, const std::string& file) {
+  auto starts = [&](std::string_view prefix) { return bytes.substr(0, prefix.size()) == prefix; };
+  if (starts("\xFF\xFE")) return from_utf16(bytes.substr(2), true, file);
+  if (starts("\xFE\xFF")) return from_utf16(bytes.substr(2), false, file);
+  if (starts("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+  // UTF-16LE without a byte-order mark: ASCII text with a zero after every byte.
+  else if (bytes.size() >= 4 && bytes[0] != '\0' && bytes[1] == '\0' && bytes[3] == '\0')
+    return from_utf16(bytes, true, file);
+  if (is_valid_utf8(bytes)) return std::string(bytes);
+  return from_windows_1252(bytes);
+}
+
+std::vector<Record> read_format_list(std::string_view text, const std::string& file) {
+  auto lines = split_lines(text);
+  // The window width PowerShell wrapped at: its cuts inside a word make lines exactly that long.
+  std::size_t width = 0;
+  for (auto line : lines) width = std::max(width, line.size());
+
+  std::vector<Record> records;
+  Record current;
+  Value* open = nullptr;  // the property continuation lines add to
+  auto close_record = [&] {
+    for (auto& [name, value] : current.fields) finish_value(value);
+    if (!current.fields.empty()) records.push_back(std::move(current));
+    current = Record{};
+    open = nullptr;
+  };
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    std::size_t number = i + 1;
+    if (trim(line).empty()) {
+      close_record();
+    } else if (is_space(line.front())) {
+      if (open == nullptr)
+        throw InventoryError(file + ":" + std::to_string(number) +
+                             ": an indented line that continues no property (is this Format-List output?)");
+      // PowerShell wraps after a word's trailing space, which stays at the end of the line; it cuts
+      // without a space only at the full width (a word too long for a line, or a culture it does
+      // not word-wrap). A shorter line without its space was trimmed by something else.
+      std::string_view previous = lines[i - 1];
+      bool after_space = is_space(previous.back());
+      bool cut = !after_space && previous.size() >= width;
+      if (!after_space && !cut) open->text += ' ';
+      while (is_space(line.front())) line.remove_prefix(1);
+      open->text += line;
+    } else {
+      std::size_t colon = line.find(':');
+      std::string_view name = colon == std::string_view::npos ? std::string_view{} : trim(line.substr(0, colon));
+      bool plausible = !name.empty() && std::none_of(name.begin(), name.end(), [](char c) { return is_space(c); });
+      if (!plausible)
+        throw InventoryError(file + ":" + std::to_string(number) + ": expected 'Name : value' (Format-List output), got '" +
+                             std::string(trim(line).substr(0, 60)) + "'");
+      if (current.fields.empty()) {
+        current.file = file;
+        current.line = number;
+      }
+      Value value;
+      value.line = number;
+      value.text = std::string(line.substr(colon + 1));
+      current.fields.emplace_back(std::string(name), std::move(value));
+      open = &current.fields.back().second;
+    }
+  }
+  close_record();
+  return records;
+}
+
+std::vector<Record> read_json(std::string_view text, const std::string& file) {
+  json::stream_parser parser;
+  boost::system::error_code ec;
+  std::size_t used = parser.write_some(text.data(), text.size(), ec);
+  if (!ec) parser.finish(ec);
+  if (ec)
+    throw InventoryError(file + ":" + std::to_string(line_at(text, used)) + ": not valid JSON (" + ec.message() + ")");
+  json::value document = parser.release();
+  auto starts = object_lines(text);
+
+  std::vector<const json::object*> objects;
+  if (document.is_object()) {
+    objects.push_back(&document.get_object());
+  } else if (document.is_array()) {
+    for (const auto& item : document.get_array()) {
+      if (!item.is_object())
+        throw InventoryError(file + ":" + std::to_string(line_at(text, 0)) + ": a JSON array of objects was expected");
+      objects.push_back(&item.get_object());
+    }
+  } else {
+    throw InventoryError(file + ":1: a JSON object or array of objects was expected (ConvertTo-Json output)");
+  }
+  std::vector<Record> records;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    Record record;
+    record.file = file;
+    record.line = i < starts.size() ? starts[i] : 1;
+    for (const auto& [key, value] : *objects[i]) record.fields.emplace_back(std::string(key), json_value(value, record.line));
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+std::vector<Record> read_export(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InventoryError(path + ": cannot read the export");
+  std::string bytes;
+  bytes.resize(max_export_bytes + 1);
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  if (bytes.size() > max_export_bytes) throw InventoryError(path + ": more than 64 MiB: not an Exchange export");
+  std::string text = decode_text(bytes, path);
+  auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) throw InventoryError(path + ": empty");
+  if (text[first] == '[' || text[first] == '{') return read_json(text, path);
+  return read_format_list(text, path);
+}
+
+std::optional<std::int64_t> parse_powershell_date(std::string_view text) {
+  text = trim(text);
+  auto days_from_civil = [](std::int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+  };
+  // /Date(1803596399000)/ or /Date(1803596399000+0100)/: milliseconds since 1970, UTC.
+  if (text.substr(0, 6) == "/Date(") {
+    std::size_t i = 6;
+    bool negative = i < text.size() && text[i] == '-';
+    if (negative) ++i;
+    std::int64_t ms = 0;
+    std::size_t digits = 0;
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && digits < 18; ++i, ++digits)
+      ms = ms * 10 + (text[i] - '0');
+    if (digits == 0 || text.find(")/", i) == std::string_view::npos) return std::nullopt;
+    ms = negative ? -ms : ms;
+    return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+  }
+  // Numbers and separators, read once.
+  std::vector<long> numbers;
+  std::vector<char> separators;
+  std::string letters;
+  long number = -1;
+  int digits = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    char c = i < text.size() ? text[i] : '\0';
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      if (digits++ < 9) number = (number < 0 ? 0 : number * 10) + (c - '0');
+      continue;
+    }
+    if (number >= 0) numbers.push_back(number);
+    number = -1;
+    digits = 0;
+    if (c == '\0') break;
+    if (std::isalpha(static_cast<unsigned char>(c))) letters += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    else separators.push_back(c);
+  }
+  if (numbers.size() < 6) return std::nullopt;
+  long year = 0, month = 0, day = 0, hour = numbers[3], minute = numbers[4], second = numbers[5];
+  std::int64_t offset = 0;
+  if (!separators.empty() && separators[0] == '-') {  // ISO 8601: 2027-03-01T23:59:59[.fff][Z|±hh:mm]
+    year = numbers[0];
+    month = numbers[1];
+    day = numbers[2];
+    std::size_t tz = text.find_last_of("+-");
+    if (tz != std::string_view::npos && tz > 10 && numbers.size() >= 8) {
+      offset = (numbers[numbers.size() - 2] * 3600 + numbers.back() * 60) * (text[tz] == '-' ? -1 : 1);
+    }
+  } else if (!separators.empty() && (separators[0] == '/' || separators[0] == '.')) {
+    year = numbers[2];
+    // en-US month/day/year; day-first where the separator is a dot (de-DE and others) or the
+    // first number cannot be a month.
+    bool day_first = separators[0] == '.' || (numbers[0] > 12 && numbers[1] <= 12);
+    month = day_first ? numbers[1] : numbers[0];
+    day = day_first ? numbers[0] : numbers[1];
+    if (letters.find("PM") != std::string::npos && hour < 12) hour += 12;
+    if (letters.find("AM") != std::string::npos && hour == 12) hour = 0;
+  } else {
+    return std::nullopt;
+  }
+  if (year < 1601 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+      second > 60)
+    return std::nullopt;
+  return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + hour * 3600 +
+         minute * 60 + second - offset;
+}
+
+}  // namespace stp::inventory

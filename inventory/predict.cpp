@@ -1,0 +1,345 @@
+#include "inventory/predict.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "inventory/text.hpp"
+#include "tls/certificate.hpp"
+
+namespace stp::inventory {
+namespace {
+
+using text::iequal;
+using text::lower;
+
+// "CN=a, O=\"B, Inc.\"" → {"CN=a", "O=b,inc."}: keys upper-cased with their aliases, values
+// unquoted, spaces dropped (wrapped exports lose or add them), case folded.
+std::vector<std::string> dn_parts(std::string_view dn) {
+  std::vector<std::string> parts;
+  std::string part;
+  bool quoted = false;
+  auto flush = [&] {
+    auto eq = part.find('=');
+    if (eq != std::string::npos) {
+      std::string key;
+      for (char c : part.substr(0, eq))
+        if (c != ' ') key += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (key == "ST") key = "S";
+      if (key == "EMAILADDRESS" || key == "EMAIL") key = "E";
+      if (key == "GN" || key == "GIVENNAME") key = "G";
+      if (key == "STREET") key = "STREET";
+      parts.push_back(key + "=" + lower(part.substr(eq + 1)));
+    } else if (!part.empty()) {
+      parts.push_back(lower(part));
+    }
+    part.clear();
+  };
+  for (std::size_t i = 0; i < dn.size(); ++i) {
+    char c = dn[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < dn.size() && dn[i + 1] == '"') {
+        part += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else if (c != ' ') {
+        part += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '\\' && i + 1 < dn.size()) {
+      part += dn[++i];
+    } else if (c == ',' || c == ';' || c == '+') {
+      flush();
+    } else if (c != ' ' && c != '\t') {
+      part += c;
+    }
+  }
+  flush();
+  return parts;
+}
+
+struct CertificateName {
+  std::string issuer, subject;
+};
+
+// "<I>issuer<S>subject" → its two names.
+std::optional<CertificateName> parse_tls_certificate_name(std::string_view value) {
+  std::string l = lower(value);
+  auto i = l.find("<i>"), s = l.find("<s>");
+  if (i == std::string::npos || s == std::string::npos || s < i) return std::nullopt;
+  return CertificateName{std::string(value.substr(i + 3, s - i - 3)), std::string(value.substr(s + 3))};
+}
+
+bool domain_matches(const std::string& name, const std::string& domain) {
+  if (iequal(name, domain)) return true;
+  if (domain.size() > 2 && domain.compare(0, 2, "*.") == 0) {
+    auto dot = name.find('.');
+    return dot != std::string::npos && dot > 0 && iequal(name.substr(dot + 1), domain.substr(2));
+  }
+  return false;
+}
+
+std::string date_text(const std::optional<std::int64_t>& t) { return t ? tls::format_time(*t) : "unknown"; }
+
+bool currently_valid(const ExportedCertificate& c, std::int64_t now) {
+  return (!c.not_before || *c.not_before <= now) && (!c.not_after || *c.not_after > now);
+}
+
+bool expired(const ExportedCertificate& c, std::int64_t now) { return c.not_after && *c.not_after <= now; }
+
+std::string services_text(const ExportedCertificate& c) {
+  std::string out;
+  for (const auto& s : c.services) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "None" : out;
+}
+
+struct Connector {
+  std::string name, server, kind, fqdn, tls_certificate_name, source;
+  bool tls_enabled = true;
+  std::string tls_rule;  // why STARTTLS is off, when it is
+};
+
+Prediction predict_one(const Inventory& inventory, const Connector& connector, std::int64_t now, int warn_days) {
+  Prediction p;
+  p.connector = connector.name;
+  p.server = connector.server;
+  p.kind = connector.kind;
+  if (!connector.fqdn.empty()) p.fqdn = connector.fqdn;
+  p.source = connector.source;
+  p.tls_certificate_name = connector.tls_certificate_name;
+
+  bool server_known = true;
+  std::string server_fqdn = inventory.server_fqdn(connector.server, &server_known);
+  std::optional<CertificateName> by_name;
+  std::string key_from;
+  if (!connector.tls_certificate_name.empty()) {
+    by_name = parse_tls_certificate_name(connector.tls_certificate_name);
+    p.lookup_key = connector.tls_certificate_name;
+    key_from = "TlsCertificateName";
+  } else if (!connector.fqdn.empty()) {
+    p.lookup_key = connector.fqdn;
+    key_from = "the connector's Fqdn";
+  } else {
+    p.lookup_key = server_fqdn;
+    key_from = server_known ? "the server's FQDN (the connector has no Fqdn)"
+                            : "the server's name (the connector has no Fqdn, and the export does not give the "
+                              "server's FQDN: add Get-ExchangeServer | Format-List Name,Fqdn)";
+  }
+
+  if (!connector.tls_enabled) {
+    p.starttls_offered = false;
+    p.rule = connector.tls_rule;
+    return p;
+  }
+
+  const std::string server_option = connector.server.empty() ? "" : " -Server " + connector.server;
+  const ExportedCertificate* smtp_only = nullptr;  // matches the name and has a key, lacks SMTP
+  const ExportedCertificate* keyless = nullptr;    // matches the name, no private key
+  std::vector<Candidate> eligible, ineligible;
+  for (const ExportedCertificate* c : inventory.certificates_of(connector.server)) {
+    std::vector<std::string> reasons;
+    bool name_ok = true;
+    if (!connector.tls_certificate_name.empty()) {
+      name_ok = by_name && same_distinguished_name(c->issuer, by_name->issuer) &&
+                same_distinguished_name(c->subject, by_name->subject);
+      if (!name_ok) reasons.push_back("Issuer and Subject are not those of TlsCertificateName");
+    } else {
+      name_ok = std::any_of(c->domains.begin(), c->domains.end(),
+                            [&](const std::string& d) { return domain_matches(p.lookup_key, d); });
+      if (!name_ok)
+        reasons.push_back(p.lookup_key + " is not in CertificateDomains" +
+                          (c->domains_truncated ? " (as far as the export shows: it cut the list short; export again "
+                                                  "after $FormatEnumerationLimit = -1)"
+                                                : ""));
+    }
+    bool key_ok = c->has_private_key.value_or(true);
+    if (!key_ok) reasons.push_back("no private key");
+    bool smtp_ok = !c->services_exported || c->has_service("SMTP");
+    if (!smtp_ok) reasons.push_back("SMTP not in Services (" + services_text(*c) + ")");
+    if (c->version && *c->version < 3) reasons.push_back("X.509 version " + std::to_string(*c->version) + ", not 3");
+    if (name_ok && key_ok && !smtp_ok && reasons.size() == 1 && !smtp_only) smtp_only = c;
+    if (name_ok && !key_ok && !keyless) keyless = c;
+    Candidate candidate{c, reasons.empty(), false, {}};
+    for (const auto& r : reasons) candidate.why_not += (candidate.why_not.empty() ? "" : "; ") + r;
+    (candidate.eligible ? eligible : ineligible).push_back(std::move(candidate));
+  }
+
+  // Rule 5: most recent NotBefore first.
+  std::stable_sort(eligible.begin(), eligible.end(), [](const Candidate& a, const Candidate& b) {
+    return a.certificate->not_before.value_or(INT64_MIN) > b.certificate->not_before.value_or(INT64_MIN);
+  });
+  auto pick = [&](auto&& test) -> Candidate* {
+    for (auto& c : eligible)
+      if (test(*c.certificate)) return &c;
+    return nullptr;
+  };
+  Candidate* chosen = pick([&](const ExportedCertificate& c) { return currently_valid(c, now) && c.self_signed != true; });
+  std::string eligible_count = std::to_string(eligible.size()) + " eligible (private key, " +
+                               (by_name ? std::string("Issuer and Subject") : p.lookup_key + " in CertificateDomains") +
+                               ", SMTP in Services)";
+  if (chosen) {
+    p.rule = "rule 5: the CA-issued certificate with the most recent NotBefore that is valid now, of " + eligible_count +
+             "; lookup key from " + key_from;
+  } else if ((chosen = pick([&](const ExportedCertificate& c) { return currently_valid(c, now); }))) {
+    p.rule = "rule 5: no valid CA-issued certificate is eligible, so the self-signed one with the most recent "
+             "NotBefore that is valid now, of " + eligible_count + "; lookup key from " + key_from;
+  } else if ((chosen = pick([&](const ExportedCertificate& c) { return expired(c, now); }))) {
+    p.predicted_event = 12016;
+    p.rule = "every eligible certificate has expired: Exchange still offers STARTTLS with the most recent one and "
+             "logs 12016; " + eligible_count + "; lookup key from " + key_from;
+    p.remedy = "Renew " + chosen->certificate->thumbprint + ": Get-ExchangeCertificate -Thumbprint " +
+               chosen->certificate->thumbprint + server_option +
+               " | New-ExchangeCertificate (self-signed), or request a renewal from the CA; then "
+               "Enable-ExchangeCertificate -Thumbprint <new thumbprint> -Services SMTP" + server_option;
+  } else {
+    p.predicted_event = 12014;
+    if (!eligible.empty()) {
+      p.rule = "no eligible certificate is valid yet (its NotBefore is in the future): Exchange has none to offer STARTTLS "
+               "with and logs 12014; lookup key from " + key_from;
+    } else {
+      p.rule = "rule 4: no certificate is eligible for " + p.lookup_key +
+               ": Exchange does not offer STARTTLS on this connector and logs 12014; lookup key from " + key_from;
+    }
+    if (smtp_only) {
+      p.rule += ". " + smtp_only->thumbprint +
+                " matches but is not enabled for SMTP: modelled as Exchange 2013 and later document the selection "
+                "(not eligible); the Exchange 2016/2019 page says such a certificate may still be loaded, and the "
+                "handshake then fails — a scan shows which (not-enabled-for-smtp)";
+      p.remedy = "Enable-ExchangeCertificate -Thumbprint " + smtp_only->thumbprint + " -Services SMTP" + server_option;
+    } else if (keyless) {
+      p.remedy = "Import " + keyless->thumbprint +
+                 " again with its private key (Import-ExchangeCertificate -FileData ([System.IO.File]::ReadAllBytes("
+                 "'<file>.pfx')) -Password (Read-Host -AsSecureString)" + server_option +
+                 "), then Enable-ExchangeCertificate -Thumbprint " + keyless->thumbprint + " -Services SMTP" +
+                 server_option;
+    } else if (by_name) {
+      p.remedy = "Install a certificate with Issuer " + by_name->issuer + " and Subject " + by_name->subject +
+                 " enabled for SMTP, or point the connector at one that is: Set-" +
+                 std::string(connector.kind == "send" ? "SendConnector" : "ReceiveConnector") + " '" +
+                 connector.name + "' -TlsCertificateName '<I>issuer<S>subject'";
+    } else {
+      p.remedy = "New-ExchangeCertificate -DomainName " + p.lookup_key + " -Services SMTP" + server_option +
+                 " (self-signed; for a CA-issued one add -GenerateRequest -RequestFile <path>, then "
+                 "Import-ExchangeCertificate and Enable-ExchangeCertificate -Services SMTP)";
+    }
+  }
+
+  p.starttls_offered = chosen != nullptr;
+  if (chosen) {
+    chosen->chosen = true;
+    p.predicted_thumbprint = chosen->certificate->thumbprint;
+  }
+  for (auto& c : eligible) {
+    if (c.chosen) continue;
+    const auto& cert = *c.certificate;
+    if (expired(cert, now)) c.why_not = "eligible, not chosen: expired " + date_text(cert.not_after);
+    else if (!currently_valid(cert, now)) c.why_not = "eligible, not chosen: not valid until " + date_text(cert.not_before);
+    else if (chosen && chosen->certificate->self_signed != true && cert.self_signed == true)
+      c.why_not = "eligible, not chosen: self-signed, and a valid CA-issued certificate comes first";
+    else c.why_not = "eligible, not chosen: " + (chosen ? chosen->certificate->thumbprint : std::string("another")) +
+                     " has a more recent NotBefore";
+  }
+  const ExportedCertificate* selected = chosen ? chosen->certificate : nullptr;
+  p.candidates = std::move(eligible);
+  p.candidates.insert(p.candidates.end(), ineligible.begin(), ineligible.end());
+
+  if (p.predicted_event) {
+    p.status = tls::Status::critical;
+  } else if (selected && selected->not_after &&
+             *selected->not_after - now < static_cast<std::int64_t>(warn_days) * 86400) {
+    p.status = tls::Status::warning;
+    p.rule += "; it expires " + date_text(selected->not_after) + ", within " + std::to_string(warn_days) +
+              " days (12018)";
+    p.remedy = "Renew " + selected->thumbprint + " before " + date_text(selected->not_after) +
+               ", then Enable-ExchangeCertificate -Thumbprint <new thumbprint> -Services SMTP" + server_option;
+  }
+  return p;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+}  // namespace
+
+bool same_distinguished_name(std::string_view a, std::string_view b) {
+  auto pa = dn_parts(a), pb = dn_parts(b);
+  return !pa.empty() && pa == pb;
+}
+
+std::vector<Prediction> predict(const Inventory& inventory, std::int64_t now, int warn_days) {
+  std::vector<Prediction> out;
+  for (const auto& r : inventory.receive_connectors) {
+    Connector c{r.name, r.server, "receive", r.fqdn, r.tls_certificate_name, r.source, true, {}};
+    c.tls_enabled = std::any_of(r.auth_mechanisms.begin(), r.auth_mechanisms.end(),
+                                [](const std::string& m) { return iequal(m, "Tls"); });
+    c.tls_rule = "rule 1: AuthMechanism (" + (r.auth_mechanisms.empty() ? std::string("None") : joined(r.auth_mechanisms)) +
+                 ") does not include Tls: Exchange does not offer STARTTLS on this connector and loads no certificate";
+    out.push_back(predict_one(inventory, c, now, warn_days));
+  }
+  for (const auto& s : inventory.send_connectors) {
+    std::vector<std::string> servers = s.source_servers;
+    if (servers.empty()) servers.emplace_back();
+    for (const auto& server : servers) {
+      Connector c{s.name, server, "send", s.fqdn, s.tls_certificate_name, s.source, true, {}};
+      c.tls_enabled = !s.ignore_starttls;
+      c.tls_rule = "IgnoreSTARTTLS is True: Exchange never uses STARTTLS on this send connector";
+      out.push_back(predict_one(inventory, c, now, warn_days));
+    }
+  }
+  return out;
+}
+
+std::vector<tls::Finding> inventory_findings(const Prediction& prediction, const Inventory& inventory,
+                                             const probe::Evidence& evidence, const tls::Assessment& assessment) {
+  std::vector<tls::Finding> findings;
+  const std::string server_option = prediction.server.empty() ? "" : " -Server " + prediction.server;
+  const std::string predicted = prediction.predicted_thumbprint
+                                    ? *prediction.predicted_thumbprint
+                                    : std::string("no certificate (") + (prediction.starttls_offered ? "" : "no STARTTLS, ") +
+                                          (prediction.predicted_event ? std::to_string(*prediction.predicted_event) : "") + ")";
+  if (assessment.chain.empty()) {
+    // Nothing presented: only a dialogue that completed without STARTTLS contradicts the prediction.
+    if (prediction.starttls_offered && !evidence.smtp.ehlo.empty() && !evidence.smtp.starttls_offered)
+      findings.push_back({"prediction-differs", tls::Severity::warning,
+                          "The export predicts STARTTLS with " + predicted + " (" + prediction.rule +
+                              "), but the server did not offer STARTTLS",
+                          "Check that this address reaches connector '" + prediction.connector + "' on " +
+                              prediction.server + " and that nothing in between strips STARTTLS"});
+    return findings;
+  }
+  const tls::CertificateFacts& leaf = assessment.chain.front();
+  const ExportedCertificate* exported = inventory.certificate(leaf.sha1);
+  if (!exported) {
+    findings.push_back({"unknown-certificate", tls::Severity::warning,
+                        "The presented leaf " + leaf.sha1 + " (" + leaf.subject +
+                            ") is not in the exported inventory: another server or a middlebox answers here",
+                        "Compare with Get-ExchangeCertificate" + server_option +
+                            " | Format-List Thumbprint,Subject,Services; look for a load balancer or TLS-inspecting "
+                            "firewall in front of " + evidence.target.text});
+    return findings;
+  }
+  if (exported->services_exported && !exported->has_service("SMTP"))
+    findings.push_back({"not-enabled-for-smtp", tls::Severity::critical,
+                        "The presented leaf " + leaf.sha1 + " is in the inventory (" + exported->source +
+                            ") without SMTP in its Services (" + services_text(*exported) + ")",
+                        "Enable-ExchangeCertificate -Thumbprint " + leaf.sha1 + " -Services SMTP" + server_option});
+  if (!prediction.predicted_thumbprint || *prediction.predicted_thumbprint != leaf.sha1) {
+    std::string message = "The presented leaf is " + leaf.sha1 + ", but Exchange's rules select " + predicted +
+                          " from the inventory: " + prediction.rule;
+    auto wanted = parse_tls_certificate_name(prediction.tls_certificate_name);
+    if (wanted && !(same_distinguished_name(wanted->issuer, leaf.issuer_windows) &&
+                    same_distinguished_name(wanted->subject, leaf.subject_windows)))
+      message += "; the connector's TlsCertificateName is " + prediction.tls_certificate_name +
+                 ", the presented leaf's is " + leaf.tls_certificate_name;
+    findings.push_back({"prediction-differs", tls::Severity::warning, message,
+                        "Re-export the certificates and connectors of " + prediction.server +
+                            " (the export may be stale), or restart MSExchangeFrontEndTransport after certificate changes"});
+  }
+  return findings;
+}
+
+}  // namespace stp::inventory

@@ -1,0 +1,70 @@
+#include "inventory/targets.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <arpa/inet.h>
+
+namespace stp::inventory {
+namespace {
+
+struct Binding {
+  std::string address;
+  std::uint16_t port = 0;
+  bool wildcard = false;
+};
+
+std::optional<Binding> parse_binding(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  std::string address = text.substr(0, colon);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  else if (address.find(':') != std::string::npos) return std::nullopt;  // IPv6 without brackets
+  unsigned port = 0;
+  const char* end = text.data() + text.size();
+  auto [rest, ec] = std::from_chars(text.data() + colon + 1, end, port);
+  if (ec != std::errc() || rest != end || port == 0 || port > 65535) return std::nullopt;
+  bool wildcard = address == "0.0.0.0" || address == "::";
+  return Binding{address, static_cast<std::uint16_t>(port), wildcard};
+}
+
+}  // namespace
+
+std::vector<probe::Target> connector_targets(const Inventory& inventory, const std::vector<Prediction>& predictions,
+                                             const std::optional<std::string>& server) {
+  std::vector<probe::Target> targets;
+  std::size_t receive = 0;
+  for (std::size_t index = 0; index < predictions.size(); ++index) {
+    if (predictions[index].kind != "receive") continue;
+    const ReceiveConnector& connector = inventory.receive_connectors.at(receive++);
+    std::string server_name = connector.server.empty() && server ? *server : connector.server;
+    std::string server_fqdn = inventory.server_fqdn(server_name);
+    std::vector<std::pair<std::string, std::uint16_t>> seen;
+    for (const auto& text : connector.bindings) {
+      auto binding = parse_binding(text);
+      if (!binding)
+        throw InventoryError(connector.source + ": connector '" + connector.name + "': binding '" + text +
+                             "' is not ADDRESS:PORT");
+      std::string host = binding->wildcard ? (server ? *server : server_fqdn) : binding->address;
+      if (host.empty())
+        throw InventoryError(connector.source + ": connector '" + connector.name +
+                             "' listens on every address, but the export does not name its server: give --server NAME");
+      if (std::find(seen.begin(), seen.end(), std::make_pair(host, binding->port)) != seen.end()) continue;
+      seen.emplace_back(host, binding->port);
+      probe::Target target;
+      target.host = host;
+      unsigned char buffer[16];
+      target.host_is_ip = inet_pton(AF_INET, host.c_str(), buffer) == 1 || inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+      target.port = binding->port;
+      target.text = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(binding->port);
+      target.mode = probe::Mode::starttls;  // Exchange's receive connectors speak STARTTLS, 465 ("Client Proxy") too
+      target.expected_fqdn = connector.fqdn.empty() ? server_fqdn : connector.fqdn;
+      target.connector = connector.name;
+      target.inventory = index;
+      targets.push_back(std::move(target));
+    }
+  }
+  return targets;
+}
+
+}  // namespace stp::inventory

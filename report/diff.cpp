@@ -1,0 +1,263 @@
+#include "report/diff.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <map>
+
+#include <boost/json.hpp>
+
+#include "report/escape.hpp"
+
+namespace stp::report {
+namespace json = boost::json;
+namespace {
+
+// One result line is a few kilobytes (its chain's PEM); anything much longer is not ours.
+constexpr std::size_t max_line_bytes = 16u << 20;
+
+std::optional<std::string> string_at(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || !it->value().is_string()) return std::nullopt;
+  return std::string(it->value().get_string());
+}
+
+const json::object* object_at(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_object() ? &it->value().get_object() : nullptr;
+}
+
+ScanEntry entry_of(const json::value& value, const std::string& where) {
+  if (!value.is_object()) throw DiffError(where + ": not a result object");
+  const auto& o = value.get_object();
+  ScanEntry e;
+  auto target = string_at(o, "target");
+  auto status = string_at(o, "status");
+  if (!target || !status) throw DiffError(where + ": not a starttls-probe result (no target or status)");
+  e.target = *target;
+  if (*status == "ok") e.status = tls::Status::ok;
+  else if (*status == "warning") e.status = tls::Status::warning;
+  else if (*status == "critical") e.status = tls::Status::critical;
+  else if (*status == "unknown") e.status = tls::Status::unknown;
+  else throw DiffError(where + ": unknown status '" + valid_utf8(*status) + "'");
+  e.address = string_at(o, "address");
+  e.connector = string_at(o, "connector");
+  if (const auto* smtp = object_at(o, "smtp")) {
+    auto it = smtp->find("starttls_offered");
+    if (it != smtp->end() && it->value().is_bool()) e.starttls_offered = it->value().get_bool();
+  }
+  if (const auto* tls = object_at(o, "tls")) e.tls_version = string_at(*tls, "version");
+  if (auto it = o.find("chain"); it != o.end() && it->value().is_array() && !it->value().get_array().empty() &&
+                                  it->value().get_array().front().is_object())
+    e.leaf_sha1 = string_at(it->value().get_array().front().get_object(), "sha1");
+  if (auto it = o.find("findings"); it != o.end() && it->value().is_array())
+    for (const auto& f : it->value().get_array())
+      if (f.is_object())
+        if (auto code = string_at(f.get_object(), "code")) e.findings.push_back(*code);
+  std::sort(e.findings.begin(), e.findings.end());
+  e.findings.erase(std::unique(e.findings.begin(), e.findings.end()), e.findings.end());
+  return e;
+}
+
+std::string endpoint_name(const ScanEntry& e) {
+  return e.target + (e.address && *e.address != e.target ? " (" + *e.address + ")" : "");
+}
+
+bool same(const ScanEntry& a, const ScanEntry& b) {
+  return a.status == b.status && a.findings == b.findings && a.leaf_sha1 == b.leaf_sha1 &&
+         a.starttls_offered == b.starttls_offered && a.tls_version == b.tls_version && a.address == b.address;
+}
+
+std::vector<std::string> minus(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  std::vector<std::string> out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+json::value opt(const std::optional<std::string>& s) { return s ? json::value(valid_utf8(*s)) : json::value(nullptr); }
+json::value opt(const std::optional<bool>& b) { return b ? json::value(*b) : json::value(nullptr); }
+
+template <typename T>
+json::object pair_json(const std::optional<ScanEntry>& before, const std::optional<ScanEntry>& after,
+                       std::optional<T> ScanEntry::*field) {
+  return json::object{{"old", before ? opt(*before.*field) : json::value(nullptr)},
+                      {"new", after ? opt(*after.*field) : json::value(nullptr)}};
+}
+
+const char* kind_name(EndpointChange::Kind k) {
+  switch (k) {
+    case EndpointChange::Kind::changed: return "changed";
+    case EndpointChange::Kind::only_old: return "only_old";
+    case EndpointChange::Kind::only_new: return "only_new";
+  }
+  return "?";
+}
+
+json::object change_json(const EndpointChange& c) {
+  const ScanEntry& any = c.after ? *c.after : *c.before;
+  json::array added, removed;
+  for (const auto& f : c.findings_added) added.push_back(json::string(valid_utf8(f)));
+  for (const auto& f : c.findings_removed) removed.push_back(json::string(valid_utf8(f)));
+  return json::object{
+      {"target", valid_utf8(any.target)},
+      {"address", opt(any.address)},
+      {"connector", opt(any.connector)},
+      {"change", kind_name(c.kind)},
+      {"status", json::object{{"old", c.before ? json::value(tls::to_string(c.before->status)) : json::value(nullptr)},
+                              {"new", c.after ? json::value(tls::to_string(c.after->status)) : json::value(nullptr)}}},
+      {"findings_added", std::move(added)},
+      {"findings_removed", std::move(removed)},
+      {"leaf_sha1", pair_json(c.before, c.after, &ScanEntry::leaf_sha1)},
+      {"starttls_offered", pair_json(c.before, c.after, &ScanEntry::starttls_offered)},
+      {"tls_version", pair_json(c.before, c.after, &ScanEntry::tls_version)},
+  };
+}
+
+std::string shown(const std::optional<std::string>& s) { return s ? terminal_safe(*s) : std::string("none"); }
+std::string shown(const std::optional<bool>& b) { return !b ? std::string("unknown") : *b ? "offered" : "not offered"; }
+
+std::string change_text(const EndpointChange& c) {
+  const ScanEntry& any = c.after ? *c.after : *c.before;
+  std::string head = c.kind == EndpointChange::Kind::changed ? "CHANGED " : c.kind == EndpointChange::Kind::only_old ? "ONLY OLD" : "ONLY NEW";
+  std::string out = head + "  " + terminal_safe(endpoint_name(any)) + (any.connector ? "  " + terminal_safe(*any.connector) : "") + "\n";
+  auto row = [&](const char* label, const std::string& text) { out += std::string("  ") + label + text + "\n"; };
+  if (c.kind != EndpointChange::Kind::changed) {
+    row("status     ", tls::to_string(any.status));
+    return out;
+  }
+  const ScanEntry &a = *c.before, &b = *c.after;
+  if (a.status != b.status) row("status     ", std::string(tls::to_string(a.status)) + " -> " + tls::to_string(b.status));
+  if (!c.findings_added.empty() || !c.findings_removed.empty()) {
+    std::string f;
+    for (const auto& code : c.findings_added) f += (f.empty() ? "+" : ", +") + terminal_safe(code);
+    for (const auto& code : c.findings_removed) f += (f.empty() ? "-" : ", -") + terminal_safe(code);
+    row("findings   ", f);
+  }
+  if (a.address != b.address) row("address    ", shown(a.address) + " -> " + shown(b.address));
+  if (a.leaf_sha1 != b.leaf_sha1) row("leaf SHA-1 ", shown(a.leaf_sha1) + " -> " + shown(b.leaf_sha1));
+  if (a.starttls_offered != b.starttls_offered) row("STARTTLS   ", shown(a.starttls_offered) + " -> " + shown(b.starttls_offered));
+  if (a.tls_version != b.tls_version) row("TLS        ", shown(a.tls_version) + " -> " + shown(b.tls_version));
+  return out;
+}
+
+}  // namespace
+
+std::vector<ScanEntry> read_scan_results(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DiffError(path + ": cannot read the results");
+  std::vector<ScanEntry> entries;
+  auto add = [&](const json::value& value, const std::string& where) {
+    if (value.is_object() && value.get_object().contains("results")) {  // the json format's document
+      const auto& results = value.get_object().at("results");
+      if (!results.is_array()) throw DiffError(where + ": \"results\" is not a list");
+      for (const auto& r : results.get_array()) entries.push_back(entry_of(r, where));
+    } else {
+      entries.push_back(entry_of(value, where));
+    }
+  };
+  std::string line;
+  std::size_t number = 0;
+  bool first = true;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.size() > max_line_bytes) throw DiffError(path + ":" + std::to_string(number) + ": a line over 16 MiB");
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    boost::system::error_code ec;
+    json::value value = json::parse(line, ec);
+    if (ec && first) {
+      // Not one object per line: a document laid out over several lines (jq's output), read whole.
+      in.clear();
+      in.seekg(0);
+      std::string text(std::istreambuf_iterator<char>(in), {});
+      value = json::parse(text, ec);
+      if (ec) throw DiffError(path + ": not JSON (" + ec.message() + "); give results written with --format jsonl or json");
+      add(value, path);
+      return entries;
+    }
+    if (ec)
+      throw DiffError(path + ":" + std::to_string(number) + ": not JSON (" + ec.message() +
+                      "); give results written with --format jsonl or json");
+    first = false;
+    add(value, path + ":" + std::to_string(number));
+  }
+  return entries;
+}
+
+ScanDiff diff_scans(const std::vector<ScanEntry>& before, const std::vector<ScanEntry>& after) {
+  std::map<std::string, std::vector<std::size_t>> old_by_target, new_by_target;
+  for (std::size_t i = 0; i < before.size(); ++i) old_by_target[before[i].target].push_back(i);
+  for (std::size_t i = 0; i < after.size(); ++i) new_by_target[after[i].target].push_back(i);
+  std::vector<bool> old_used(before.size(), false);
+  ScanDiff diff;
+  auto compare = [&](const ScanEntry& a, const ScanEntry& b) {
+    ++diff.compared;
+    if (same(a, b)) {
+      ++diff.unchanged;
+      return;
+    }
+    diff.changes.push_back({EndpointChange::Kind::changed, a, b, minus(b.findings, a.findings), minus(a.findings, b.findings)});
+  };
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    const ScanEntry& b = after[i];
+    const auto& olds = old_by_target[b.target];
+    std::optional<std::size_t> match;
+    if (olds.size() == 1 && new_by_target[b.target].size() == 1) {
+      match = olds.front();  // one result each: the same endpoint, even if its address moved
+    } else {
+      for (std::size_t j : olds)
+        if (!old_used[j] && before[j].address == b.address) {
+          match = j;
+          break;
+        }
+    }
+    if (match) {
+      old_used[*match] = true;
+      compare(before[*match], b);
+    } else {
+      diff.changes.push_back({EndpointChange::Kind::only_new, std::nullopt, b, b.findings, {}});
+    }
+  }
+  for (std::size_t j = 0; j < before.size(); ++j)
+    if (!old_used[j]) diff.changes.push_back({EndpointChange::Kind::only_old, before[j], std::nullopt, {}, before[j].findings});
+  return diff;
+}
+
+int write_diff(const ScanDiff& diff, Format format, const Writer::Sink& sink, bool color) {
+  tls::Tally changed;  // NEW's status of each endpoint that changed
+  std::size_t only_old = 0, only_new = 0;
+  for (const auto& c : diff.changes) {
+    if (c.after) changed.add(c.after->status);
+    only_old += c.kind == EndpointChange::Kind::only_old;
+    only_new += c.kind == EndpointChange::Kind::only_new;
+  }
+  int exit_code = changed.total() ? changed.exit_code() : 0;
+  std::size_t modified = diff.changes.size() - only_old - only_new;
+  if (format == Format::jsonl) {
+    for (const auto& c : diff.changes) sink(json::serialize(change_json(c)) + "\n");
+  } else if (format == Format::json) {
+    json::array all;
+    for (const auto& c : diff.changes) all.push_back(change_json(c));
+    sink(json::serialize(json::object{{"changes", std::move(all)},
+                                      {"summary", json::object{{"compared", diff.compared},
+                                                               {"changed", modified},
+                                                               {"unchanged", diff.unchanged},
+                                                               {"only_old", only_old},
+                                                               {"only_new", only_new},
+                                                               {"exit_code", exit_code}}}}) +
+         "\n");
+  } else {
+    for (const auto& c : diff.changes) {
+      std::string block = change_text(c);
+      if (color && c.after && c.after->status != tls::Status::ok)
+        block = (c.after->status == tls::Status::warning ? "\x1b[33m" : "\x1b[1;31m") + block.substr(0, 8) + "\x1b[0m" +
+                block.substr(8);
+      sink(block + "\n");
+    }
+    sink("Summary: " + std::to_string(diff.compared) + " endpoints in both: " + std::to_string(modified) + " changed, " +
+         std::to_string(diff.unchanged) + " unchanged; " + std::to_string(only_old) + " only in OLD, " +
+         std::to_string(only_new) + " only in NEW. Exit code " + std::to_string(exit_code) + ".\n");
+  }
+  return exit_code;
+}
+
+}  // namespace stp::report

@@ -1,0 +1,126 @@
+#include "report/inventory_report.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "report/escape.hpp"
+#include "tls/certificate.hpp"
+
+namespace stp::report {
+namespace json = boost::json;
+namespace {
+
+json::value text(std::string_view bytes) { return json::string(valid_utf8(bytes)); }
+
+json::value time_or_null(const std::optional<std::int64_t>& t) {
+  return t ? json::value(tls::format_time(*t)) : json::value(nullptr);
+}
+
+json::value bool_or_null(const std::optional<bool>& b) { return b ? json::value(*b) : json::value(nullptr); }
+
+json::object candidate_json(const inventory::Candidate& c) {
+  const auto& cert = *c.certificate;
+  json::array services, domains;
+  for (const auto& s : cert.services) services.push_back(text(s));
+  for (const auto& d : cert.domains) domains.push_back(text(d));
+  return json::object{
+      {"thumbprint", cert.thumbprint},
+      {"eligible", c.eligible},
+      {"chosen", c.chosen},
+      {"why_not", c.why_not.empty() ? json::value(nullptr) : text(c.why_not)},
+      {"subject", text(cert.subject)},
+      {"issuer", text(cert.issuer)},
+      {"certificate_domains", std::move(domains)},
+      {"certificate_domains_truncated", cert.domains_truncated},
+      {"services", std::move(services)},
+      {"has_private_key", bool_or_null(cert.has_private_key)},
+      {"self_signed", bool_or_null(cert.self_signed)},
+      {"not_before", time_or_null(cert.not_before)},
+      {"not_after", time_or_null(cert.not_after)},
+      {"source", text(cert.source)},
+  };
+}
+
+const char* status_word(tls::Status s) {
+  switch (s) {
+    case tls::Status::ok: return "OK";
+    case tls::Status::warning: return "WARNING";
+    case tls::Status::critical: return "CRITICAL";
+    case tls::Status::unknown: return "UNKNOWN";
+  }
+  return "?";
+}
+
+std::string prediction_text(const inventory::Prediction& p, bool color) {
+  std::string out;
+  std::string status = status_word(p.status);
+  if (color && p.status != tls::Status::ok)
+    status = (p.status == tls::Status::critical ? "\x1b[1;31m" : "\x1b[33m") + status + "\x1b[0m";
+  out += status + "  " + terminal_safe(p.connector) + "  (" + p.kind + " connector on " +
+         terminal_safe(p.server.empty() ? std::string("?") : p.server) + ", " + terminal_safe(p.source) + ")\n";
+  std::string verdict = !p.starttls_offered ? std::string("no STARTTLS")
+                                            : "STARTTLS with " + *p.predicted_thumbprint;
+  if (p.predicted_event) verdict += ", event " + std::to_string(*p.predicted_event);
+  out += "  predicts   " + verdict + "\n";
+  out += "  FQDN       " + terminal_safe(p.fqdn ? *p.fqdn : std::string("(none: the server's FQDN)")) + "\n";
+  out += "  key        " + terminal_safe(p.lookup_key) + "\n";
+  out += "  rule       " + terminal_safe(p.rule) + "\n";
+  if (!p.remedy.empty()) out += "  fix        " + terminal_safe(p.remedy) + "\n";
+  for (std::size_t i = 0; i < p.candidates.size(); ++i) {
+    const auto& c = p.candidates[i];
+    out += std::string(i == 0 ? "  candidates " : "             ") + (c.chosen ? "* " : "  ") + c.certificate->thumbprint +
+           "  " + terminal_safe(c.certificate->subject) + "\n";
+    out += "               " + terminal_safe(c.chosen ? std::string("chosen") : c.why_not) + "\n";
+  }
+  out += "\n";
+  return out;
+}
+
+}  // namespace
+
+json::object prediction_json(const inventory::Prediction& p) {
+  json::array candidates;
+  for (const auto& c : p.candidates) candidates.push_back(candidate_json(c));
+  return json::object{
+      {"connector", text(p.connector)},
+      {"server", text(p.server)},
+      {"kind", p.kind},
+      {"fqdn", p.fqdn ? text(*p.fqdn) : json::value(nullptr)},
+      {"lookup_key", text(p.lookup_key)},
+      {"starttls_offered", p.starttls_offered},
+      {"predicted_thumbprint", p.predicted_thumbprint ? json::value(*p.predicted_thumbprint) : json::value(nullptr)},
+      {"predicted_event", p.predicted_event ? json::value(*p.predicted_event) : json::value(nullptr)},
+      {"rule", text(p.rule)},
+      {"remedy", p.remedy.empty() ? json::value(nullptr) : text(p.remedy)},
+      {"status", tls::to_string(p.status)},
+      {"tls_certificate_name", p.tls_certificate_name.empty() ? json::value(nullptr) : text(p.tls_certificate_name)},
+      {"source", text(p.source)},
+      {"candidates", std::move(candidates)},
+  };
+}
+
+int write_predictions(const std::vector<inventory::Prediction>& predictions, Format format, const Writer::Sink& sink,
+                      bool color) {
+  tls::Tally tally;
+  for (const auto& p : predictions) tally.add(p.status);
+  if (format == Format::jsonl) {
+    for (const auto& p : predictions) sink(json::serialize(prediction_json(p)) + "\n");
+  } else if (format == Format::json) {
+    json::array all;
+    for (const auto& p : predictions) all.push_back(prediction_json(p));
+    json::object document{{"predictions", std::move(all)},
+                          {"summary", json::object{{"total", tally.total()},
+                                                   {"ok", tally.ok},
+                                                   {"warning", tally.warning},
+                                                   {"critical", tally.critical},
+                                                   {"exit_code", tally.exit_code()}}}};
+    sink(json::serialize(document) + "\n");
+  } else {
+    for (const auto& p : predictions) sink(prediction_text(p, color));
+    sink("Summary: " + std::to_string(tally.total()) + (tally.total() == 1 ? " connector" : " connectors") + ": " +
+         std::to_string(tally.ok) + " ok, " + std::to_string(tally.warning) + " warning, " +
+         std::to_string(tally.critical) + " critical. Exit code " + std::to_string(tally.exit_code()) + ".\n");
+  }
+  return tally.exit_code();
+}
+
+}  // namespace stp::report
