@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "inventory/predict.hpp"
+#include "inventory/targets.hpp"
 #include "probe/smtp_reply.hpp"
 #include "probe/target.hpp"
 #include "report/escape.hpp"
@@ -140,7 +142,37 @@ void check_escape(const std::uint8_t* data, std::size_t size) {
   }
 }
 
+void check_inventory(const std::uint8_t* data, std::size_t size) {
+  try {
+    auto records = inventory::read_export_bytes(as_text(data, size), "fuzz.txt");
+    for (const auto& record : records) {
+      require(!record.fields.empty(), "a record has fields");
+      for (const auto& [name, value] : record.fields) require(!name.empty(), "a field has a name");
+    }
+    inventory::Inventory inv;
+    inventory::add_records(inv, records);
+    auto predictions = inventory::predict(inv, 1800000000);
+    for (const auto& p : predictions) {
+      require(p.kind == "receive" || p.kind == "send", "prediction kind");
+      require(!p.predicted_event || !p.predicted_thumbprint || *p.predicted_event == 12016, "12014 has no certificate");
+      bool found = !p.predicted_thumbprint;
+      for (const auto& c : p.candidates) {
+        require(c.certificate != nullptr, "candidate certificate");
+        require(!c.chosen || c.eligible, "only an eligible certificate is chosen");
+        found = found || (c.chosen && c.certificate->thumbprint == *p.predicted_thumbprint);
+      }
+      require(found, "the predicted certificate is a chosen candidate");
+    }
+    for (const auto& t : inventory::connector_targets(inv, predictions, std::nullopt)) {
+      require(t.inventory && *t.inventory < predictions.size(), "target points at its prediction");
+      require(t.port != 0, "target port");
+    }
+  } catch (const inventory::InventoryError&) {
+  }
+}
+
 Check check_named(std::string_view name) {
+  if (name == "inventory") return check_inventory;
   if (name == "reply") return check_reply;
   if (name == "target_line") return check_target_line;
   if (name == "certificate") return check_certificate;

@@ -14,6 +14,7 @@ void check_target_line(const std::uint8_t* data, std::size_t size);       // tar
 void check_certificate(const std::uint8_t* data, std::size_t size);       // certificate analysis on arbitrary DER
 void check_certificate_file(const std::uint8_t* data, std::size_t size);  // PEM / DER / PKCS#12 file parser
 void check_escape(const std::uint8_t* data, std::size_t size);            // UTF-8 and terminal escaping
+void check_inventory(const std::uint8_t* data, std::size_t size);         // Exchange exports, prediction, targets
 
 // name -> function, for the regression runner and the fuzz executables.
 using Check = void (*)(const std::uint8_t*, std::size_t);

@@ -331,7 +331,9 @@ std::vector<Record> read_json(std::string_view text, const std::string& file) {
     Record record;
     record.file = file;
     record.line = i < starts.size() ? starts[i] : 1;
-    for (const auto& [key, value] : *objects[i]) record.fields.emplace_back(std::string(key), json_value(value, record.line));
+    for (const auto& [key, value] : *objects[i])
+      if (!key.empty()) record.fields.emplace_back(std::string(key), json_value(value, record.line));
+    if (record.fields.empty()) continue;  // {} says nothing: no record
     records.push_back(std::move(record));
   }
   return records;
@@ -345,11 +347,15 @@ std::vector<Record> read_export(const std::string& path) {
   in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   bytes.resize(static_cast<std::size_t>(in.gcount()));
   if (bytes.size() > max_export_bytes) throw InventoryError(path + ": more than 64 MiB: not an Exchange export");
-  std::string text = decode_text(bytes, path);
+  return read_export_bytes(bytes, path);
+}
+
+std::vector<Record> read_export_bytes(std::string_view bytes, const std::string& file) {
+  std::string text = decode_text(bytes, file);
   auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) throw InventoryError(path + ": empty");
-  if (text[first] == '[' || text[first] == '{') return read_json(text, path);
-  return read_format_list(text, path);
+  if (first == std::string::npos) throw InventoryError(file + ": empty");
+  if (text[first] == '[' || text[first] == '{') return read_json(text, file);
+  return read_format_list(text, file);
 }
 
 std::optional<std::int64_t> parse_powershell_date(std::string_view text) {

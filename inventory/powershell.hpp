@@ -52,6 +52,8 @@ std::vector<Record> read_json(std::string_view text, const std::string& file);
 
 // Either form, told apart by the first character; throws InventoryError for a missing file too.
 std::vector<Record> read_export(const std::string& path);
+// The same for bytes already read; `file` names them in errors.
+std::vector<Record> read_export_bytes(std::string_view bytes, const std::string& file);
 
 // A date as PowerShell exports it, as Unix seconds: en-US `3/1/2027 11:59:59 PM`, ISO 8601
 // (`2027-03-01T23:59:59Z`, with an offset, or without a zone), `/Date(1803596399000)/`.

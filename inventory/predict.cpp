@@ -322,12 +322,15 @@ std::vector<tls::Finding> inventory_findings(const Prediction& prediction, const
                             "firewall in front of " + evidence.target.text});
     return findings;
   }
-  if (exported->services_exported && !exported->has_service("SMTP"))
+  bool lacks_smtp = exported->services_exported && !exported->has_service("SMTP");
+  if (lacks_smtp)
     findings.push_back({"not-enabled-for-smtp", tls::Severity::critical,
                         "The presented leaf " + leaf.sha1 + " is in the inventory (" + exported->source +
                             ") without SMTP in its Services (" + services_text(*exported) + ")",
                         "Enable-ExchangeCertificate -Thumbprint " + leaf.sha1 + " -Services SMTP" + server_option});
-  if (!prediction.predicted_thumbprint || *prediction.predicted_thumbprint != leaf.sha1) {
+  // A leaf without SMTP where the rules find none says it all in not-enabled-for-smtp.
+  bool explained = lacks_smtp && !prediction.predicted_thumbprint;
+  if (!explained && (!prediction.predicted_thumbprint || *prediction.predicted_thumbprint != leaf.sha1)) {
     std::string message = "The presented leaf is " + leaf.sha1 + ", but Exchange's rules select " + predicted +
                           " from the inventory: " + prediction.rule;
     auto wanted = parse_tls_certificate_name(prediction.tls_certificate_name);
