@@ -57,14 +57,16 @@ boost::asio::ssl::context make_client_context(OSSL_LIB_CTX* library) {
 
 OSSL_LIB_CTX* loop_library(unsigned loop) {
   static std::mutex mutex;
-  static std::vector<OSSL_LIB_CTX*> libraries;  // never freed: reachable until exit
+  // Never freed, and held by a pointer no destructor clears: certificates parsed in a context may
+  // be freed during exit, and the contexts stay reachable (not leaks) to the end.
+  static auto* libraries = new std::vector<OSSL_LIB_CTX*>();
   std::lock_guard lock(mutex);
-  while (libraries.size() <= loop) {
+  while (libraries->size() <= loop) {
     OSSL_LIB_CTX* library = OSSL_LIB_CTX_new();
     if (library == nullptr) throw std::runtime_error("OpenSSL could not make a library context");
-    libraries.push_back(library);
+    libraries->push_back(library);
   }
-  return libraries[loop];
+  return (*libraries)[loop];
 }
 
 void watch_certificate_request(SSL* ssl, TlsEvidence* evidence) {
