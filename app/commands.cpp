@@ -45,7 +45,7 @@ report::WriterOptions writer_options(const ReportOptions& report, const tls::Jud
 }
 
 // The export given with --inventory and what it predicts; each target made from it points into
-// `predictions`.
+// `predictions`, whose candidates point into `inventory`'s vectors (a move keeps their buffers).
 struct InventoryContext {
   inventory::Inventory inventory;
   std::vector<inventory::Prediction> predictions;

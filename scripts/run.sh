@@ -4,7 +4,7 @@
 #   scripts/run.sh test    install what is missing, build, run every test; then the same suite
 #                          again in an AddressSanitizer + UndefinedBehaviorSanitizer build; then
 #                          cppcheck and clang-tidy (scripts/lint.sh); then each fuzz target for
-#                          FUZZ_SECONDS (default 60) with libFuzzer
+#                          FUZZ_SECONDS (default 40) with libFuzzer
 #   scripts/run.sh build   install what is missing and build (build/app/starttls-probe)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,8 +37,8 @@ case "${1:-}" in
       ctest --test-dir build-sanitize --output-on-failure -j "$(nproc)" | tee -a "$log"
     echo "== static analysis"
     bash scripts/lint.sh
-    echo "== fuzzing, ${FUZZ_SECONDS:-60} s per target"
-    bash fuzz/run.sh "${FUZZ_SECONDS:-60}"
+    echo "== fuzzing, ${FUZZ_SECONDS:-40} s per target"
+    bash fuzz/run.sh "${FUZZ_SECONDS:-40}"
     # Both ctest runs together, as the last line (a failure above has already stopped the script).
     total=$(grep -Eo 'tests failed out of [0-9]+' "$log" | awk '{sum += $5} END {print sum + 0}')
     echo "ctest, plain and sanitized: $total passed, 0 failed"
