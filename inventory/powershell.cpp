@@ -267,7 +267,11 @@ std::vector<Record> read_format_list(std::string_view text, const std::string& f
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = lines[i];
     std::size_t number = i + 1;
+    bool stream_message = line.rfind("WARNING: ", 0) == 0 || line.rfind("VERBOSE: ", 0) == 0;
     if (trim(line).empty()) {
+      close_record();
+    } else if (stream_message) {
+      // Redirected with *> the shell's warnings land between the records: not data.
       close_record();
     } else if (is_space(line.front())) {
       if (open == nullptr)

@@ -109,6 +109,13 @@ TEST_CASE("Format-List continuation lines are joined as PowerShell wrapped them"
   }
 }
 
+TEST_CASE("the shell's WARNING and VERBOSE lines between records are not data", "[inventory]") {
+  auto r = format_list("WARNING: The command completed successfully but no settings have been modified.\n\n"
+                       "Name : a\n\nVERBOSE: done\n");
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].find("Name")->text == "a");
+}
+
 TEST_CASE("Format-List text that is not one is refused with its file and line", "[inventory]") {
   CHECK_THROWS_WITH(format_list("Name : a\nthis is not a property\n"), Catch::StartsWith("t.txt:2: expected 'Name : value'"));
   CHECK_THROWS_WITH(format_list("\n   indented first\n"), Catch::StartsWith("t.txt:2: an indented line"));
