@@ -195,7 +195,8 @@ class Dialogue {
         ev_.address = endpoint.address().to_string();
         socket.set_option(tcp::no_delay(true), ec);  // one small command at a time: no Nagle delay
         ev_.timings.connect = ms_since(started);
-        ev_.ehlo_name = settings_.ehlo_name.value_or(address_literal(socket.local_endpoint(ec).address()));
+        // The local address only when no name was given (value_or would ask the kernel every time).
+        ev_.ehlo_name = settings_.ehlo_name ? *settings_.ehlo_name : address_literal(socket.local_endpoint(ec).address());
         co_return true;
       }
       politeness_.release(endpoint.address());
