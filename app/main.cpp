@@ -68,9 +68,7 @@ std::pair<std::size_t, std::size_t> parse_shard(const std::string& text) {
 // --resolve NAME:ADDR[,ADDR...]; an IPv6 address keeps its colons (the name has none).
 void add_static_host(const std::string& entry, std::map<std::string, std::vector<std::string>>& hosts) {
   std::size_t colon = entry.find(':');
-  std::string name = entry.substr(0, colon);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!name.empty() && name.back() == '.') name.pop_back();
+  std::string name = stp::probe::host_key(entry.substr(0, colon));
   if (colon == std::string::npos || !stp::probe::is_dns_name(name))
     throw InputError("--resolve '" + entry + "': expected NAME:ADDR[,ADDR...]");
   std::string rest = entry.substr(colon + 1);

@@ -43,6 +43,16 @@ struct Reader {
     if (t == "false" || t == "0") return false;
     throw InventoryError(record.where(v) + ": " + std::string(name) + " is '" + v->text + "', not True or False");
   }
+  // Identity is "SERVER\NAME" (connectors) or "SERVER\THUMBPRINT" (certificates); no backslash, no server.
+  struct Identity {
+    std::string server, name;
+  };
+  Identity identity() const {
+    std::string id = text("Identity");
+    auto slash = id.find('\\');
+    if (slash == std::string::npos) return {{}, id};
+    return {id.substr(0, slash), id.substr(slash + 1)};
+  }
   std::optional<std::int64_t> date(std::string_view name) const {
     const Value* v = get(name);
     if (!v || v->text.empty()) return std::nullopt;
@@ -95,8 +105,7 @@ ExportedCertificate read_certificate(const Record& record) {
                                           std::all_of(v->text.begin(), v->text.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)) != 0; }))
     c.version = std::stoi(v->text.substr(0, 3));
   c.status = r.text("Status");
-  std::string identity = r.text("Identity");
-  if (auto slash = identity.find('\\'); slash != std::string::npos) c.server = identity.substr(0, slash);
+  c.server = r.identity().server;
   return c;
 }
 
@@ -105,12 +114,10 @@ ReceiveConnector read_receive_connector(const Record& record) {
   ReceiveConnector c;
   c.source = record.where();
   c.name = r.text("Name");
-  std::string identity = r.text("Identity");
-  if (c.name.empty()) c.name = identity.substr(identity.find('\\') == std::string::npos ? 0 : identity.find('\\') + 1);
+  auto identity = r.identity();
+  if (c.name.empty()) c.name = identity.name;
   c.server = r.text("Server");
-  if (c.server.empty()) {
-    if (auto slash = identity.find('\\'); slash != std::string::npos) c.server = identity.substr(0, slash);
-  }
+  if (c.server.empty()) c.server = identity.server;
   c.fqdn = r.text("Fqdn");
   c.bindings = r.names("Bindings");
   if (const Value* v = r.get("AuthMechanism"))

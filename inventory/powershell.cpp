@@ -18,28 +18,11 @@ namespace {
 // An export is a few megabytes at most; a bigger file is not one.
 constexpr std::size_t max_export_bytes = 64u << 20;
 
-using text::iequal;
+using probe::append_utf8;
+using text::iequals;
 using text::trim;
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
 
 std::string from_utf16(std::string_view bytes, bool little_endian, const std::string& file) {
   if (bytes.size() % 2 != 0) throw InventoryError(file + ": UTF-16 text with an odd number of bytes");
@@ -64,19 +47,6 @@ std::string from_utf16(std::string_view bytes, bool little_endian, const std::st
     append_utf8(out, c);
   }
   return out;
-}
-
-bool is_valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 4;
-    if (extra == 4 || c == 0xC0 || c == 0xC1 || i + extra >= s.size() + (extra == 0 ? 1 : 0)) return false;
-    for (std::size_t k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += extra + 1;
-  }
-  return true;
 }
 
 // Windows-1252, what Windows PowerShell 5.1's Set-Content and `Out-File -Encoding Default` write.
@@ -161,7 +131,7 @@ std::string scalar_text(const json::value& v, int depth = 0) {
   if (depth > 8) return {};
   auto field = [&](std::string_view key) -> const json::value* {
     for (const auto& [k, value] : o)
-      if (iequal(k, key)) return &value;
+      if (iequals(k, key)) return &value;
     return nullptr;
   };
   // Windows PowerShell wraps a value that carries note properties: {"value": …, "DisplayHint": …}.
@@ -229,7 +199,7 @@ std::vector<std::size_t> object_lines(std::string_view text) {
 
 const Value* Record::find(std::string_view name) const {
   for (const auto& [key, value] : fields)
-    if (iequal(key, name)) return &value;
+    if (iequals(key, name)) return &value;
   return nullptr;
 }
 
@@ -245,7 +215,7 @@ std::string decode_text(std::string_view bytes, const std::string& file) {
   // UTF-16LE without a byte-order mark: ASCII text with a zero after every byte.
   else if (bytes.size() >= 4 && bytes[0] != '\0' && bytes[1] == '\0' && bytes[3] == '\0')
     return from_utf16(bytes, true, file);
-  if (is_valid_utf8(bytes)) return std::string(bytes);
+  if (probe::is_valid_utf8(bytes)) return std::string(bytes);
   return from_windows_1252(bytes);
 }
 

@@ -9,7 +9,7 @@
 namespace stp::inventory {
 namespace {
 
-using text::iequal;
+using text::iequals;
 using text::lower;
 
 // "CN=a, O=\"B, Inc.\"" → {"CN=a", "O=b,inc."}: keys upper-cased with their aliases, values
@@ -27,7 +27,6 @@ std::vector<std::string> dn_parts(std::string_view dn) {
       if (key == "ST") key = "S";
       if (key == "EMAILADDRESS" || key == "EMAIL") key = "E";
       if (key == "GN" || key == "GIVENNAME") key = "G";
-      if (key == "STREET") key = "STREET";
       parts.push_back(key + "=" + lower(part.substr(eq + 1)));
     } else if (!part.empty()) {
       parts.push_back(lower(part));
@@ -72,10 +71,10 @@ std::optional<CertificateName> parse_tls_certificate_name(std::string_view value
 }
 
 bool domain_matches(const std::string& name, const std::string& domain) {
-  if (iequal(name, domain)) return true;
+  if (iequals(name, domain)) return true;
   if (domain.size() > 2 && domain.compare(0, 2, "*.") == 0) {
     auto dot = name.find('.');
-    return dot != std::string::npos && dot > 0 && iequal(name.substr(dot + 1), domain.substr(2));
+    return dot != std::string::npos && dot > 0 && iequals(name.substr(dot + 1), domain.substr(2));
   }
   return false;
 }
@@ -93,6 +92,9 @@ std::string services_text(const ExportedCertificate& c) {
   for (const auto& s : c.services) out += (out.empty() ? "" : ", ") + s;
   return out.empty() ? "None" : out;
 }
+
+// " -Server EX01" for the PowerShell remedies, nothing when the server is unknown.
+std::string server_option(const std::string& server) { return server.empty() ? "" : " -Server " + server; }
 
 struct Connector {
   std::string name, server, kind, fqdn, tls_certificate_name, source;
@@ -133,7 +135,7 @@ Prediction predict_one(const Inventory& inventory, const Connector& connector, s
     return p;
   }
 
-  const std::string server_option = connector.server.empty() ? "" : " -Server " + connector.server;
+  const std::string on_server = server_option(connector.server);
   const ExportedCertificate* smtp_only = nullptr;  // matches the name and has a key, lacks SMTP
   const ExportedCertificate* keyless = nullptr;    // matches the name, no private key
   std::vector<Candidate> eligible, ineligible;
@@ -189,9 +191,9 @@ Prediction predict_one(const Inventory& inventory, const Connector& connector, s
     p.rule = "every eligible certificate has expired: Exchange still offers STARTTLS with the most recent one and "
              "logs 12016; " + eligible_count + "; lookup key from " + key_from;
     p.remedy = "Renew " + chosen->certificate->thumbprint + ": Get-ExchangeCertificate -Thumbprint " +
-               chosen->certificate->thumbprint + server_option +
+               chosen->certificate->thumbprint + on_server +
                " | New-ExchangeCertificate (self-signed), or request a renewal from the CA; then "
-               "Enable-ExchangeCertificate -Thumbprint <new thumbprint> -Services SMTP" + server_option;
+               "Enable-ExchangeCertificate -Thumbprint <new thumbprint> -Services SMTP" + on_server;
   } else {
     p.predicted_event = 12014;
     if (!eligible.empty()) {
@@ -206,20 +208,20 @@ Prediction predict_one(const Inventory& inventory, const Connector& connector, s
                 " matches but is not enabled for SMTP: modelled as Exchange 2013 and later document the selection "
                 "(not eligible); the Exchange 2016/2019 page says such a certificate may still be loaded, and the "
                 "handshake then fails — a scan shows which (not-enabled-for-smtp)";
-      p.remedy = "Enable-ExchangeCertificate -Thumbprint " + smtp_only->thumbprint + " -Services SMTP" + server_option;
+      p.remedy = "Enable-ExchangeCertificate -Thumbprint " + smtp_only->thumbprint + " -Services SMTP" + on_server;
     } else if (keyless) {
       p.remedy = "Import " + keyless->thumbprint +
                  " again with its private key (Import-ExchangeCertificate -FileData ([System.IO.File]::ReadAllBytes("
-                 "'<file>.pfx')) -Password (Read-Host -AsSecureString)" + server_option +
+                 "'<file>.pfx')) -Password (Read-Host -AsSecureString)" + on_server +
                  "), then Enable-ExchangeCertificate -Thumbprint " + keyless->thumbprint + " -Services SMTP" +
-                 server_option;
+                 on_server;
     } else if (by_name) {
       p.remedy = "Install a certificate with Issuer " + by_name->issuer + " and Subject " + by_name->subject +
                  " enabled for SMTP, or point the connector at one that is: Set-" +
                  std::string(connector.kind == "send" ? "SendConnector" : "ReceiveConnector") + " '" +
                  connector.name + "' -TlsCertificateName '<I>issuer<S>subject'";
     } else {
-      p.remedy = "New-ExchangeCertificate -DomainName " + p.lookup_key + " -Services SMTP" + server_option +
+      p.remedy = "New-ExchangeCertificate -DomainName " + p.lookup_key + " -Services SMTP" + on_server +
                  " (self-signed; for a CA-issued one add -GenerateRequest -RequestFile <path>, then "
                  "Import-ExchangeCertificate and Enable-ExchangeCertificate -Services SMTP)";
     }
@@ -252,7 +254,7 @@ Prediction predict_one(const Inventory& inventory, const Connector& connector, s
     p.rule += "; it expires " + date_text(selected->not_after) + ", within " + std::to_string(warn_days) +
               " days (12018)";
     p.remedy = "Renew " + selected->thumbprint + " before " + date_text(selected->not_after) +
-               ", then Enable-ExchangeCertificate -Thumbprint <new thumbprint> -Services SMTP" + server_option;
+               ", then Enable-ExchangeCertificate -Thumbprint <new thumbprint> -Services SMTP" + on_server;
   }
   return p;
 }
@@ -275,7 +277,7 @@ std::vector<Prediction> predict(const Inventory& inventory, std::int64_t now, in
   for (const auto& r : inventory.receive_connectors) {
     Connector c{r.name, r.server, "receive", r.fqdn, r.tls_certificate_name, r.source, true, {}};
     c.tls_enabled = std::any_of(r.auth_mechanisms.begin(), r.auth_mechanisms.end(),
-                                [](const std::string& m) { return iequal(m, "Tls"); });
+                                [](const std::string& m) { return iequals(m, "Tls"); });
     c.tls_rule = "rule 1: AuthMechanism (" + (r.auth_mechanisms.empty() ? std::string("None") : joined(r.auth_mechanisms)) +
                  ") does not include Tls: Exchange does not offer STARTTLS on this connector and loads no certificate";
     out.push_back(predict_one(inventory, c, now, warn_days));
@@ -296,11 +298,11 @@ std::vector<Prediction> predict(const Inventory& inventory, std::int64_t now, in
 std::vector<tls::Finding> inventory_findings(const Prediction& prediction, const Inventory& inventory,
                                              const probe::Evidence& evidence, const tls::Assessment& assessment) {
   std::vector<tls::Finding> findings;
-  const std::string server_option = prediction.server.empty() ? "" : " -Server " + prediction.server;
-  const std::string predicted = prediction.predicted_thumbprint
-                                    ? *prediction.predicted_thumbprint
-                                    : std::string("no certificate (") + (prediction.starttls_offered ? "" : "no STARTTLS, ") +
-                                          (prediction.predicted_event ? std::to_string(*prediction.predicted_event) : "") + ")";
+  const std::string on_server = server_option(prediction.server);
+  // Without a certificate there is no STARTTLS: by rule 1, or by rule 4 with 12014.
+  const std::string predicted = prediction.predicted_thumbprint ? *prediction.predicted_thumbprint
+                                : prediction.predicted_event   ? "no certificate (no STARTTLS, 12014)"
+                                                               : "no certificate (no STARTTLS)";
   if (assessment.chain.empty()) {
     // Nothing presented: only a dialogue that completed without STARTTLS contradicts the prediction.
     if (prediction.starttls_offered && !evidence.smtp.ehlo.empty() && !evidence.smtp.starttls_offered)
@@ -317,7 +319,7 @@ std::vector<tls::Finding> inventory_findings(const Prediction& prediction, const
     findings.push_back({"unknown-certificate", tls::Severity::warning,
                         "The presented leaf " + leaf.sha1 + " (" + leaf.subject +
                             ") is not in the exported inventory: another server or a middlebox answers here",
-                        "Compare with Get-ExchangeCertificate" + server_option +
+                        "Compare with Get-ExchangeCertificate" + on_server +
                             " | Format-List Thumbprint,Subject,Services; look for a load balancer or TLS-inspecting "
                             "firewall in front of " + evidence.target.text});
     return findings;
@@ -327,7 +329,7 @@ std::vector<tls::Finding> inventory_findings(const Prediction& prediction, const
     findings.push_back({"not-enabled-for-smtp", tls::Severity::critical,
                         "The presented leaf " + leaf.sha1 + " is in the inventory (" + exported->source +
                             ") without SMTP in its Services (" + services_text(*exported) + ")",
-                        "Enable-ExchangeCertificate -Thumbprint " + leaf.sha1 + " -Services SMTP" + server_option});
+                        "Enable-ExchangeCertificate -Thumbprint " + leaf.sha1 + " -Services SMTP" + on_server});
   // A leaf without SMTP where the rules find none says it all in not-enabled-for-smtp.
   bool explained = lacks_smtp && !prediction.predicted_thumbprint;
   if (!explained && (!prediction.predicted_thumbprint || *prediction.predicted_thumbprint != leaf.sha1)) {
@@ -337,7 +339,7 @@ std::vector<tls::Finding> inventory_findings(const Prediction& prediction, const
     if (wanted && !(same_distinguished_name(wanted->issuer, leaf.issuer_windows) &&
                     same_distinguished_name(wanted->subject, leaf.subject_windows)))
       message += "; the connector's TlsCertificateName is " + prediction.tls_certificate_name +
-                 ", the presented leaf's is " + leaf.tls_certificate_name;
+                 ", the presented leaf's is " + leaf.tls_certificate_name();
     findings.push_back({"prediction-differs", tls::Severity::warning, message,
                         "Re-export the certificates and connectors of " + prediction.server +
                             " (the export may be stale), or restart MSExchangeFrontEndTransport after certificate changes"});

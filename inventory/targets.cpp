@@ -37,8 +37,7 @@ std::vector<probe::Target> connector_targets(const Inventory& inventory, const s
   for (std::size_t index = 0; index < predictions.size(); ++index) {
     if (predictions[index].kind != "receive") continue;
     const ReceiveConnector& connector = inventory.receive_connectors.at(receive++);
-    std::string server_name = connector.server.empty() && server ? *server : connector.server;
-    std::string server_fqdn = inventory.server_fqdn(server_name);
+    std::string server_fqdn = inventory.server_fqdn(connector.server);
     std::vector<std::pair<std::string, std::uint16_t>> seen;
     for (const auto& text : connector.bindings) {
       auto binding = parse_binding(text);
@@ -58,7 +57,8 @@ std::vector<probe::Target> connector_targets(const Inventory& inventory, const s
       target.port = binding->port;
       target.text = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(binding->port);
       target.mode = probe::Mode::starttls;  // Exchange's receive connectors speak STARTTLS, 465 ("Client Proxy") too
-      target.expected_fqdn = connector.fqdn.empty() ? server_fqdn : connector.fqdn;
+      const std::string& expected = connector.fqdn.empty() ? server_fqdn : connector.fqdn;
+      if (!expected.empty()) target.expected_fqdn = expected;
       target.connector = connector.name;
       target.inventory = index;
       targets.push_back(std::move(target));

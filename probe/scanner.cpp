@@ -77,7 +77,7 @@ ScanOutcome run_scan(TargetSource& source, const ScanSettings& settings,
   std::vector<std::unique_ptr<net::io_context>> ios;
   std::vector<net::ssl::context> tls;
   std::vector<ProbeContext> contexts;
-  tls.reserve(loops);
+  tls.reserve(loops);  // reserved: each ProbeContext holds a reference into `tls`
   contexts.reserve(loops);
   for (unsigned i = 0; i < loops; ++i) {
     ios.push_back(std::make_unique<net::io_context>(1));

@@ -388,9 +388,7 @@ net::awaitable<std::vector<net::ip::address>> resolve(const Target& target, cons
   };
   std::vector<net::ip::address> addresses;
   error_code ec;
-  std::string name = target.host;
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!name.empty() && name.back() == '.') name.pop_back();
+  std::string name = host_key(target.host);
   if (auto fixed = settings.static_hosts.find(name); fixed != settings.static_hosts.end()) {
     for (const auto& text : fixed->second)
       if (auto address = net::ip::make_address(text, ec); !ec && wanted(address)) addresses.push_back(address);

@@ -3,16 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "probe/text.hpp"
+
 namespace stp::probe {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
 
 std::string_view first_word_of(std::string_view text) {
   auto start = text.find_first_not_of(" \t");

@@ -7,6 +7,8 @@
 
 #include <arpa/inet.h>
 
+#include "probe/text.hpp"
+
 namespace stp::probe {
 namespace {
 
@@ -18,12 +20,6 @@ struct Scheme {
 constexpr std::array schemes{Scheme{"smtp", Mode::starttls, 25},
                              Scheme{"submission", Mode::starttls, 587},
                              Scheme{"smtps", Mode::implicit, 465}};
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
 
 bool is_ipv4(std::string_view s) {
   std::array<unsigned char, 4> buf{};
@@ -53,6 +49,12 @@ std::uint16_t parse_port(std::string_view s) {
 }
 
 }  // namespace
+
+std::string host_key(std::string_view name) {
+  std::string key = lower(name);
+  if (!key.empty() && key.back() == '.') key.pop_back();
+  return key;
+}
 
 bool is_dns_name(std::string_view name) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);

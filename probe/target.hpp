@@ -38,6 +38,9 @@ Target parse_target(std::string_view text);
 // (values may be quoted with "). Returns nothing for blank and # lines. Throws TargetError.
 std::optional<Target> parse_target_line(std::string_view line);
 
+// A host name as --resolve entries and lookups compare it: lower case, no trailing dot.
+std::string host_key(std::string_view name);
+
 // True for a syntactically valid DNS host name (LDH labels, '_' allowed, trailing dot allowed).
 bool is_dns_name(std::string_view name);
 

@@ -8,6 +8,8 @@
 #include <boost/json.hpp>
 
 #include "report/escape.hpp"
+#include "report/json_result.hpp"
+#include "report/text_style.hpp"
 
 namespace stp::report {
 namespace json = boost::json;
@@ -74,7 +76,7 @@ std::vector<std::string> minus(const std::vector<std::string>& a, const std::vec
   return out;
 }
 
-json::value opt(const std::optional<std::string>& s) { return s ? json::value(valid_utf8(*s)) : json::value(nullptr); }
+json::value opt(const std::optional<std::string>& s) { return json_text_or_null(s); }
 json::value opt(const std::optional<bool>& b) { return b ? json::value(*b) : json::value(nullptr); }
 
 template <typename T>
@@ -96,10 +98,10 @@ const char* kind_name(EndpointChange::Kind k) {
 json::object change_json(const EndpointChange& c) {
   const ScanEntry& any = c.after ? *c.after : *c.before;
   json::array added, removed;
-  for (const auto& f : c.findings_added) added.push_back(json::string(valid_utf8(f)));
-  for (const auto& f : c.findings_removed) removed.push_back(json::string(valid_utf8(f)));
+  for (const auto& f : c.findings_added) added.push_back(json_text(f));
+  for (const auto& f : c.findings_removed) removed.push_back(json_text(f));
   return json::object{
-      {"target", valid_utf8(any.target)},
+      {"target", json_text(any.target)},
       {"address", opt(any.address)},
       {"connector", opt(any.connector)},
       {"change", kind_name(c.kind)},
@@ -116,9 +118,11 @@ json::object change_json(const EndpointChange& c) {
 std::string shown(const std::optional<std::string>& s) { return s ? terminal_safe(*s) : std::string("none"); }
 std::string shown(const std::optional<bool>& b) { return !b ? std::string("unknown") : *b ? "offered" : "not offered"; }
 
-std::string change_text(const EndpointChange& c) {
+// One block; on a terminal the head word takes the colour of NEW's status.
+std::string change_text(const EndpointChange& c, bool color) {
   const ScanEntry& any = c.after ? *c.after : *c.before;
   std::string head = c.kind == EndpointChange::Kind::changed ? "CHANGED " : c.kind == EndpointChange::Kind::only_old ? "ONLY OLD" : "ONLY NEW";
+  if (c.after) head = colored(c.after->status, head, color);
   std::string out = head + "  " + terminal_safe(endpoint_name(any)) + (any.connector ? "  " + terminal_safe(*any.connector) : "") + "\n";
   auto row = [&](const char* label, const std::string& text) { out += std::string("  ") + label + text + "\n"; };
   if (c.kind != EndpointChange::Kind::changed) {
@@ -246,13 +250,7 @@ int write_diff(const ScanDiff& diff, Format format, const Writer::Sink& sink, bo
                                                                {"exit_code", exit_code}}}}) +
          "\n");
   } else {
-    for (const auto& c : diff.changes) {
-      std::string block = change_text(c);
-      if (color && c.after && c.after->status != tls::Status::ok)
-        block = (c.after->status == tls::Status::warning ? "\x1b[33m" : "\x1b[1;31m") + block.substr(0, 8) + "\x1b[0m" +
-                block.substr(8);
-      sink(block + "\n");
-    }
+    for (const auto& c : diff.changes) sink(change_text(c, color) + "\n");
     sink("Summary: " + std::to_string(diff.compared) + " endpoints in both: " + std::to_string(modified) + " changed, " +
          std::to_string(diff.unchanged) + " unchanged; " + std::to_string(only_old) + " only in OLD, " +
          std::to_string(only_new) + " only in NEW. Exit code " + std::to_string(exit_code) + ".\n");

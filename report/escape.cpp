@@ -1,36 +1,12 @@
 #include "report/escape.hpp"
 
+#include "probe/text.hpp"
+
 namespace stp::report {
 
 namespace {
 
-// Length of the well-formed UTF-8 sequence at bytes[i], or 0 when there is none.
-std::size_t sequence_length(std::string_view bytes, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
-  unsigned char lead = byte(i);
-  std::size_t length = 0;
-  unsigned min_second = 0x80, max_second = 0xBF;
-  if (lead < 0x80) {
-    length = 1;
-  } else if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) min_second = 0xA0;  // no overlong forms
-    if (lead == 0xED) max_second = 0x9F;  // no surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) min_second = 0x90;
-    if (lead == 0xF4) max_second = 0x8F;  // nothing above U+10FFFF
-  }
-  bool ok = length > 0 && i + length <= bytes.size();
-  for (std::size_t k = 1; ok && k < length; ++k) {
-    unsigned char c = byte(i + k);
-    unsigned lo = k == 1 ? min_second : 0x80, hi = k == 1 ? max_second : 0xBF;
-    ok = c >= lo && c <= hi;
-  }
-    return ok ? length : 0;
-}
+using probe::utf8_sequence_length;
 
 void append_hex(std::string& out, unsigned char c) {
   static constexpr char digits[] = "0123456789ABCDEF";
@@ -46,7 +22,7 @@ std::string valid_utf8(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
   for (std::size_t i = 0; i < bytes.size();) {
-    std::size_t length = sequence_length(bytes, i);
+    std::size_t length = utf8_sequence_length(bytes, i);
     if (length > 0) {
       out.append(bytes.substr(i, length));
       i += length;
@@ -62,7 +38,7 @@ std::string terminal_safe(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
   for (std::size_t i = 0; i < bytes.size();) {
-    std::size_t length = sequence_length(bytes, i);
+    std::size_t length = utf8_sequence_length(bytes, i);
     auto lead = static_cast<unsigned char>(bytes[i]);
     if (length == 0 || lead < 0x20 || lead == 0x7F) {
       append_hex(out, lead);  // invalid, C0 or DEL

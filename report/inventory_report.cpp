@@ -3,13 +3,13 @@
 #include <boost/json/serialize.hpp>
 
 #include "report/escape.hpp"
+#include "report/json_result.hpp"
+#include "report/text_style.hpp"
 #include "tls/certificate.hpp"
 
 namespace stp::report {
 namespace json = boost::json;
 namespace {
-
-json::value text(std::string_view bytes) { return json::string(valid_utf8(bytes)); }
 
 json::value time_or_null(const std::optional<std::int64_t>& t) {
   return t ? json::value(tls::format_time(*t)) : json::value(nullptr);
@@ -20,15 +20,15 @@ json::value bool_or_null(const std::optional<bool>& b) { return b ? json::value(
 json::object candidate_json(const inventory::Candidate& c) {
   const auto& cert = *c.certificate;
   json::array services, domains;
-  for (const auto& s : cert.services) services.push_back(text(s));
-  for (const auto& d : cert.domains) domains.push_back(text(d));
+  for (const auto& s : cert.services) services.push_back(json_text(s));
+  for (const auto& d : cert.domains) domains.push_back(json_text(d));
   return json::object{
       {"thumbprint", cert.thumbprint},
       {"eligible", c.eligible},
       {"chosen", c.chosen},
-      {"why_not", c.why_not.empty() ? json::value(nullptr) : text(c.why_not)},
-      {"subject", text(cert.subject)},
-      {"issuer", text(cert.issuer)},
+      {"why_not", c.why_not.empty() ? json::value(nullptr) : json_text(c.why_not)},
+      {"subject", json_text(cert.subject)},
+      {"issuer", json_text(cert.issuer)},
       {"certificate_domains", std::move(domains)},
       {"certificate_domains_truncated", cert.domains_truncated},
       {"services", std::move(services)},
@@ -36,31 +36,15 @@ json::object candidate_json(const inventory::Candidate& c) {
       {"self_signed", bool_or_null(cert.self_signed)},
       {"not_before", time_or_null(cert.not_before)},
       {"not_after", time_or_null(cert.not_after)},
-      {"source", text(cert.source)},
+      {"source", json_text(cert.source)},
   };
-}
-
-const char* status_word(tls::Status s) {
-  switch (s) {
-    case tls::Status::ok: return "OK";
-    case tls::Status::warning: return "WARNING";
-    case tls::Status::critical: return "CRITICAL";
-    case tls::Status::unknown: return "UNKNOWN";
-  }
-  return "?";
 }
 
 std::string prediction_text(const inventory::Prediction& p, bool color) {
   std::string out;
-  std::string status = status_word(p.status);
-  if (color && p.status != tls::Status::ok)
-    status = (p.status == tls::Status::critical ? "\x1b[1;31m" : "\x1b[33m") + status + "\x1b[0m";
-  out += status + "  " + terminal_safe(p.connector) + "  (" + p.kind + " connector on " +
+  out += colored(p.status, status_word(p.status), color) + "  " + terminal_safe(p.connector) + "  (" + p.kind + " connector on " +
          terminal_safe(p.server.empty() ? std::string("?") : p.server) + ", " + terminal_safe(p.source) + ")\n";
-  std::string verdict = !p.starttls_offered ? std::string("no STARTTLS")
-                                            : "STARTTLS with " + *p.predicted_thumbprint;
-  if (p.predicted_event) verdict += ", event " + std::to_string(*p.predicted_event);
-  out += "  predicts   " + verdict + "\n";
+  out += "  predicts   " + prediction_summary(p) + "\n";
   out += "  FQDN       " + terminal_safe(p.fqdn ? *p.fqdn : std::string("(none: the server's FQDN)")) + "\n";
   out += "  key        " + terminal_safe(p.lookup_key) + "\n";
   out += "  rule       " + terminal_safe(p.rule) + "\n";
@@ -77,23 +61,29 @@ std::string prediction_text(const inventory::Prediction& p, bool color) {
 
 }  // namespace
 
+std::string prediction_summary(const inventory::Prediction& p) {
+  std::string out = p.predicted_thumbprint ? "STARTTLS with " + *p.predicted_thumbprint : std::string("no STARTTLS");
+  if (p.predicted_event) out += ", event " + std::to_string(*p.predicted_event);
+  return out;
+}
+
 json::object prediction_json(const inventory::Prediction& p) {
   json::array candidates;
   for (const auto& c : p.candidates) candidates.push_back(candidate_json(c));
   return json::object{
-      {"connector", text(p.connector)},
-      {"server", text(p.server)},
+      {"connector", json_text(p.connector)},
+      {"server", json_text(p.server)},
       {"kind", p.kind},
-      {"fqdn", p.fqdn ? text(*p.fqdn) : json::value(nullptr)},
-      {"lookup_key", text(p.lookup_key)},
+      {"fqdn", p.fqdn ? json_text(*p.fqdn) : json::value(nullptr)},
+      {"lookup_key", json_text(p.lookup_key)},
       {"starttls_offered", p.starttls_offered},
       {"predicted_thumbprint", p.predicted_thumbprint ? json::value(*p.predicted_thumbprint) : json::value(nullptr)},
       {"predicted_event", p.predicted_event ? json::value(*p.predicted_event) : json::value(nullptr)},
-      {"rule", text(p.rule)},
-      {"remedy", p.remedy.empty() ? json::value(nullptr) : text(p.remedy)},
+      {"rule", json_text(p.rule)},
+      {"remedy", p.remedy.empty() ? json::value(nullptr) : json_text(p.remedy)},
       {"status", tls::to_string(p.status)},
-      {"tls_certificate_name", p.tls_certificate_name.empty() ? json::value(nullptr) : text(p.tls_certificate_name)},
-      {"source", text(p.source)},
+      {"tls_certificate_name", p.tls_certificate_name.empty() ? json::value(nullptr) : json_text(p.tls_certificate_name)},
+      {"source", json_text(p.source)},
       {"candidates", std::move(candidates)},
   };
 }

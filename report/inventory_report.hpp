@@ -16,6 +16,9 @@ namespace stp::report {
 //  "predicted_event", "rule", "candidates": [{"thumbprint", "eligible", "why_not", …}], …}
 boost::json::object prediction_json(const inventory::Prediction& prediction);
 
+// "STARTTLS with <thumbprint>", "no STARTTLS", with ", event 12016" when one is predicted.
+std::string prediction_summary(const inventory::Prediction& prediction);
+
 // The whole `inventory` report in one of text, json, jsonl; returns the exit code (SPEC §3) by the
 // worst prediction: critical for 12014 / 12016, warning for a choice that expires soon.
 int write_predictions(const std::vector<inventory::Prediction>& predictions, Format format, const Writer::Sink& sink,

@@ -11,15 +11,9 @@ namespace stp::report {
 namespace json = boost::json;
 namespace {
 
-json::value text(std::string_view bytes) { return json::string(valid_utf8(bytes)); }
-
-json::value text_or_null(const std::optional<std::string>& value) {
-  return value ? text(*value) : json::value(nullptr);
-}
-
 json::array text_array(const std::vector<std::string>& values) {
   json::array out;
-  for (const auto& v : values) out.push_back(text(v));
+  for (const auto& v : values) out.push_back(json_text(v));
   return out;
 }
 
@@ -40,34 +34,34 @@ json::value milliseconds(double value) {
 json::value smtp_json(const probe::SmtpEvidence& smtp) {
   if (smtp.greeting.empty()) return nullptr;  // never reached the SMTP dialogue
   return json::object{
-      {"greeting", text(joined_lines(smtp.greeting))},
+      {"greeting", json_text(joined_lines(smtp.greeting))},
       {"ehlo", text_array(smtp.ehlo)},
       {"used_helo", smtp.used_helo},
       {"starttls_offered", smtp.starttls_offered},
-      {"starttls_reply", smtp.starttls_reply.empty() ? json::value(nullptr) : text(joined_lines(smtp.starttls_reply))},
+      {"starttls_reply", smtp.starttls_reply.empty() ? json::value(nullptr) : json_text(joined_lines(smtp.starttls_reply))},
       {"ehlo_after_tls", text_array(smtp.ehlo_after_tls)},
       {"injected_bytes", smtp.injected_bytes},
-      {"injected", smtp.injected_bytes ? text(smtp.injected) : json::value(nullptr)},
+      {"injected", smtp.injected_bytes ? json_text(smtp.injected) : json::value(nullptr)},
   };
 }
 
 json::value tls_json(const probe::TlsEvidence& tls, const tls::Assessment& assessment) {
   if (!tls.attempted) return nullptr;
   return json::object{
-      {"version", text_or_null(tls.version)},
-      {"cipher", text_or_null(tls.cipher)},
-      {"sni", text_or_null(tls.sni)},
+      {"version", json_text_or_null(tls.version)},
+      {"cipher", json_text_or_null(tls.cipher)},
+      {"sni", json_text_or_null(tls.sni)},
       {"client_certificate_requested", tls.client_certificate_requested},
       {"acceptable_ca_names", text_array(assessment.acceptable_ca_names)},
-      {"error", tls.error.empty() ? json::value(nullptr) : text(tls.error)},
+      {"error", tls.error.empty() ? json::value(nullptr) : json_text(tls.error)},
   };
 }
 
 json::object certificate_json(const tls::CertificateFacts& c) {
   return json::object{
-      {"subject", text(c.subject)},
-      {"issuer", text(c.issuer)},
-      {"tls_certificate_name", text(c.tls_certificate_name)},
+      {"subject", json_text(c.subject)},
+      {"issuer", json_text(c.issuer)},
+      {"tls_certificate_name", json_text(c.tls_certificate_name())},
       {"serial", c.serial},
       {"not_before", tls::format_time(c.not_before)},
       {"not_after", tls::format_time(c.not_after)},
@@ -91,7 +85,7 @@ json::value verification_json(const std::optional<tls::Verification>& v) {
   if (!v) return nullptr;
   return json::object{
       {"trusted", v->trusted},
-      {"error", v->error.empty() ? json::value(nullptr) : text(v->error)},
+      {"error", v->error.empty() ? json::value(nullptr) : json_text(v->error)},
       {"name_match", tls::to_string(v->name_match)},
       {"rfc6125_name_match", v->rfc6125_name_match},
   };
@@ -102,8 +96,8 @@ json::array findings_json(const std::vector<tls::Finding>& findings) {
   for (const auto& f : findings)
     out.push_back(json::object{{"code", f.code},
                                {"severity", tls::to_string(f.severity)},
-                               {"message", text(f.message)},
-                               {"remedy", f.remedy.empty() ? json::value(nullptr) : text(f.remedy)}});
+                               {"message", json_text(f.message)},
+                               {"remedy", f.remedy.empty() ? json::value(nullptr) : json_text(f.remedy)}});
   return out;
 }
 
@@ -112,7 +106,7 @@ json::array events_json(const std::vector<tls::ExchangeEvent>& events) {
   for (const auto& e : events)
     out.push_back(json::object{{"id", e.id},
                                {"condition", e.condition},
-                               {"summary", text(e.summary)},
+                               {"summary", json_text(e.summary)},
                                {"remediation", text_array(e.remediation)}});
   return out;
 }
@@ -128,26 +122,32 @@ json::value probe_error_json(const probe::Evidence& ev) {
   return json::object{
       {"kind", probe::to_string(ev.failure)},
       {"phase", ev.deadline_hit ? "deadline" : probe::to_string(ev.failure_phase)},
-      {"detail", text(ev.failure_detail)},
+      {"detail", json_text(ev.failure_detail)},
   };
 }
 
 }  // namespace
 
+json::value json_text(std::string_view bytes) { return json::string(valid_utf8(bytes)); }
+
+json::value json_text_or_null(const std::optional<std::string>& value) {
+  return value ? json_text(*value) : json::value(nullptr);
+}
+
 json::object result_json(const probe::Evidence& ev, const tls::Assessment& assessment,
                          const inventory::Prediction* prediction) {
   const auto& t = ev.timings;
   return json::object{
-      {"target", text(ev.target.text)},
-      {"connector", text_or_null(ev.target.connector)},
-      {"host", text(ev.target.host)},
-      {"address", text_or_null(ev.address)},
+      {"target", json_text(ev.target.text)},
+      {"connector", json_text_or_null(ev.target.connector)},
+      {"host", json_text(ev.target.host)},
+      {"address", json_text_or_null(ev.address)},
       {"port", ev.target.port},
       {"mode", ev.target.mode == probe::Mode::implicit ? "implicit" : "starttls"},
-      {"expected_fqdn", text_or_null(ev.target.expected_fqdn)},
-      {"advertised_fqdn", text_or_null(ev.advertised_fqdn)},
-      {"ehlo_fqdn", text_or_null(ev.ehlo_fqdn)},
-      {"checked_fqdn", text_or_null(ev.checked_fqdn)},
+      {"expected_fqdn", json_text_or_null(ev.target.expected_fqdn)},
+      {"advertised_fqdn", json_text_or_null(ev.advertised_fqdn)},
+      {"ehlo_fqdn", json_text_or_null(ev.ehlo_fqdn)},
+      {"checked_fqdn", json_text_or_null(ev.checked_fqdn)},
       {"status", tls::to_string(assessment.status)},
       {"smtp", smtp_json(ev.smtp)},
       {"tls", tls_json(ev.tls, assessment)},
@@ -169,16 +169,16 @@ json::object result_json(const probe::Evidence& ev, const tls::Assessment& asses
 json::object inspect_json(const std::string& file, const std::optional<std::string>& fqdn,
                           const tls::Assessment& assessment) {
   return json::object{
-      {"target", text(file)},
+      {"target", json_text(file)},
       {"connector", nullptr},
       {"host", nullptr},
       {"address", nullptr},
       {"port", nullptr},
       {"mode", nullptr},
-      {"expected_fqdn", text_or_null(fqdn)},
+      {"expected_fqdn", json_text_or_null(fqdn)},
       {"advertised_fqdn", nullptr},
       {"ehlo_fqdn", nullptr},
-      {"checked_fqdn", text_or_null(fqdn)},
+      {"checked_fqdn", json_text_or_null(fqdn)},
       {"status", tls::to_string(assessment.status)},
       {"smtp", nullptr},
       {"tls", nullptr},

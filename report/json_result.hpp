@@ -11,6 +11,10 @@
 
 namespace stp::report {
 
+// Text for JSON: network and export bytes made valid UTF-8; null when absent.
+boost::json::value json_text(std::string_view bytes);
+boost::json::value json_text_or_null(const std::optional<std::string>& value);
+
 // Every SPEC §5 field, null or [] where it does not apply. Network bytes become valid UTF-8.
 // `prediction` (scan --inventory) becomes the "inventory" field; null without one.
 boost::json::object result_json(const probe::Evidence& evidence, const tls::Assessment& assessment,

@@ -6,40 +6,12 @@
 
 #include "report/escape.hpp"
 #include "report/formats.hpp"
+#include "report/inventory_report.hpp"
 #include "report/row.hpp"
+#include "report/text_style.hpp"
 
 namespace stp::report {
 namespace {
-
-const char* severity_word(tls::Severity s) {
-  switch (s) {
-    case tls::Severity::info: return "info";
-    case tls::Severity::warning: return "WARNING";
-    case tls::Severity::critical: return "CRITICAL";
-    case tls::Severity::unknown: return "UNKNOWN";
-  }
-  return "?";
-}
-
-const char* color_of(tls::Severity s) {
-  switch (s) {
-    case tls::Severity::info: return "\x1b[36m";
-    case tls::Severity::warning: return "\x1b[33m";
-    case tls::Severity::critical: return "\x1b[1;31m";
-    case tls::Severity::unknown: return "\x1b[35m";
-  }
-  return "";
-}
-
-tls::Severity severity_of(tls::Status s) {
-  switch (s) {
-    case tls::Status::ok: return tls::Severity::info;
-    case tls::Status::warning: return tls::Severity::warning;
-    case tls::Status::critical: return tls::Severity::critical;
-    case tls::Status::unknown: return tls::Severity::unknown;
-  }
-  return tls::Severity::info;
-}
 
 std::string safe(const std::optional<std::string>& value, const char* absent = "-") {
   return value ? terminal_safe(*value) : std::string(absent);
@@ -66,9 +38,7 @@ class TextWriter final : public Writer {
       line(head + value);
     };
 
-    std::string status = row.status == tls::Status::ok ? "OK" : severity_word(severity_of(row.status));
-    if (color_) status = std::string(color_of(severity_of(row.status))) + status + "\x1b[0m";
-    line(status + "  " + terminal_safe(row.target) + (row.connector ? "  " + terminal_safe(*row.connector) : ""));
+    line(colored(row.status, status_word(row.status), color_) + "  " + terminal_safe(row.target) + (row.connector ? "  " + terminal_safe(*row.connector) : ""));
     const auto& findings = a.findings;
     auto worst = std::find_if(findings.begin(), findings.end(),
                               [](const tls::Finding& f) { return f.severity != tls::Severity::info; });
@@ -98,21 +68,16 @@ class TextWriter final : public Writer {
       field("  issuer", terminal_safe(leaf.issuer));
       field("  valid", tls::format_time(leaf.not_before) + " to " + tls::format_time(leaf.not_after));
       field("  SHA-1", leaf.sha1);
-      line("    TlsCertificateName " + terminal_safe(leaf.tls_certificate_name));
+      line("    TlsCertificateName " + terminal_safe(leaf.tls_certificate_name()));
     }
     if (const inventory::Prediction* p = result.prediction)
-      field("Inventory", "predicts " +
-                             (p->predicted_thumbprint ? "STARTTLS with " + *p->predicted_thumbprint
-                                                      : std::string("no STARTTLS")) +
-                             (p->predicted_event ? ", event " + std::to_string(*p->predicted_event) : std::string()) +
-                             " (" + terminal_safe(p->source) + ")");
+      field("Inventory", "predicts " + prediction_summary(*p) + " (" + terminal_safe(p->source) + ")");
     if (!findings.empty()) {
       line("  Findings");
       for (const auto& f : findings) {
         char word[16];
         std::snprintf(word, sizeof word, "%-8s", severity_word(f.severity));
-        std::string shown = color_ ? color_of(f.severity) + std::string(word) + "\x1b[0m" : std::string(word);
-        line("    " + shown + "  " + f.code + ": " + terminal_safe(f.message));
+        line("    " + colored(f.severity, word, color_) + "  " + f.code + ": " + terminal_safe(f.message));
         if (!f.remedy.empty()) line("              fix: " + terminal_safe(f.remedy));
       }
     }
@@ -140,6 +105,50 @@ class TextWriter final : public Writer {
 };
 
 }  // namespace
+
+const char* severity_word(tls::Severity s) {
+  switch (s) {
+    case tls::Severity::info: return "info";
+    case tls::Severity::warning: return "WARNING";
+    case tls::Severity::critical: return "CRITICAL";
+    case tls::Severity::unknown: return "UNKNOWN";
+  }
+  return "?";
+}
+
+namespace {
+
+const char* color_of(tls::Severity s) {
+  switch (s) {
+    case tls::Severity::info: return "\x1b[36m";
+    case tls::Severity::warning: return "\x1b[33m";
+    case tls::Severity::critical: return "\x1b[1;31m";
+    case tls::Severity::unknown: return "\x1b[35m";
+  }
+  return "";
+}
+
+tls::Severity severity_of(tls::Status s) {
+  switch (s) {
+    case tls::Status::ok: return tls::Severity::info;
+    case tls::Status::warning: return tls::Severity::warning;
+    case tls::Status::critical: return tls::Severity::critical;
+    case tls::Status::unknown: return tls::Severity::unknown;
+  }
+  return tls::Severity::info;
+}
+
+}  // namespace
+
+const char* status_word(tls::Status s) { return s == tls::Status::ok ? "OK" : severity_word(severity_of(s)); }
+
+std::string colored(tls::Severity severity, const std::string& text, bool color) {
+  return color ? color_of(severity) + text + "\x1b[0m" : text;
+}
+
+std::string colored(tls::Status status, const std::string& text, bool color) {
+  return colored(severity_of(status), text, color);
+}
 
 std::unique_ptr<Writer> make_text_writer(Writer::Sink sink, const WriterOptions& options) {
   return std::make_unique<TextWriter>(std::move(sink), options);

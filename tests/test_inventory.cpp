@@ -350,7 +350,7 @@ TEST_CASE("a certificate's names in Windows' form and its TlsCertificateName val
   X509_NAME_add_entry_by_txt(subject, "OU", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("Mail"), -1, -1, -1);
   CHECK(tls::windows_name(subject) == "OU=Mail + S=Washington, CN=mail.contoso.com, O=\"Contoso, Ltd.\"");
   auto facts = tls::describe_certificate(lab::issue_certificate(spec, &issuer).certificate_der());
-  CHECK(facts.tls_certificate_name ==
+  CHECK(facts.tls_certificate_name() ==
         "<I>CN=Contoso Issuing CA 01, O=starttls-probe lab<S>CN=mail.contoso.com, O=\"Contoso, Ltd.\"");
 }
 

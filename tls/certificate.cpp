@@ -143,7 +143,6 @@ CertificateFacts describe_certificate(std::shared_ptr<X509> cert) {
   facts.issuer = name_text(X509_get_issuer_name(cert.get()));
   facts.subject_windows = windows_name(X509_get_subject_name(cert.get()));
   facts.issuer_windows = windows_name(X509_get_issuer_name(cert.get()));
-  facts.tls_certificate_name = "<I>" + facts.issuer_windows + "<S>" + facts.subject_windows;
   facts.version = static_cast<int>(X509_get_version(cert.get())) + 1;
 
   const X509_NAME* subject = X509_get_subject_name(cert.get());

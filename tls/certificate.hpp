@@ -20,7 +20,6 @@ struct CertificateFacts {
   std::string issuer;
   std::string subject_windows;          // Windows' form (Get-ExchangeCertificate): S= for the state,
   std::string issuer_windows;           // values with a separator in double quotes
-  std::string tls_certificate_name;     // <I>issuer<S>subject, for Set-ReceiveConnector -TlsCertificateName
   std::optional<std::string> subject_cn;
   std::string serial;                   // uppercase hex
   std::int64_t not_before = 0;          // Unix seconds, UTC
@@ -43,6 +42,9 @@ struct CertificateFacts {
   std::string pem;
   std::string der;
   std::shared_ptr<x509_st> x509;        // the parsed certificate, for the checks
+
+  // <I>issuer<S>subject in Windows' form: what Set-ReceiveConnector -TlsCertificateName takes.
+  std::string tls_certificate_name() const { return "<I>" + issuer_windows + "<S>" + subject_windows; }
 };
 
 class CertificateError : public std::runtime_error {
