@@ -9,6 +9,7 @@
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
+#include "probe/key_decoding.hpp"
 #include "probe/target_source.hpp"
 
 namespace {
@@ -95,6 +96,8 @@ void check_dns_name(const std::optional<std::string>& value, const char* option)
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First, before any certificate or key exists in the process (probe/key_decoding.cpp says why).
+  stp::probe::use_builtin_key_decoding();
   CLI::App app{"starttls-probe: checks, from outside, that SMTP endpoints offer STARTTLS with the right "
                "certificate (Exchange events 12014/12016/12018, remotely)",
                "starttls-probe"};

@@ -26,6 +26,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "probe/key_decoding.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -44,12 +46,10 @@ double microseconds_per(int iterations, F&& f) {
 struct Floor {
   double key_exchange_us;  // X25519 key generation + shared secret (the client's key share)
   double verify_us;        // one ECDSA P-256 signature check
-  double parse_us = 0;     // one d2i_X509 of the fleet's certificates (OpenSSL 3.0 decodes keys slowly)
   double total_us() const { return key_exchange_us + 3 * verify_us; }  // CertificateVerify + 2 chain signatures
-  double with_parsing_us() const { return total_us() + 2 * parse_us; }  // the handshake parses leaf + intermediate
 };
 
-// What parsing one certificate costs with this OpenSSL: the fleet's CA, DER-encoded, parsed again and again.
+// What parsing one certificate costs in this process: the fleet's CA, DER-encoded, parsed again and again.
 double measure_parse(const std::string& ca_pem_path) {
   FILE* file = std::fopen(ca_pem_path.c_str(), "r");
   if (!file) return 0;
@@ -211,6 +211,27 @@ std::vector<std::string> read_lines(const std::string& path, std::size_t limit) 
   return lines;
 }
 
+// The path of a results file, with any earlier run's file removed (a failed scan must not leave old results).
+std::string fresh(const std::string& path) {
+  std::filesystem::remove(path);
+  return path;
+}
+
+std::size_t probes_in(const std::string& targets_file) {
+  std::size_t count = 0;
+  std::ifstream file(targets_file);
+  for (std::string line; std::getline(file, line);) count += !line.empty();
+  return count;
+}
+
+// A scan that crashed or lost results gives no figures: say so instead of printing nonsense.
+bool scan_completed(const RunResult& run, const Latencies& results, std::size_t expected) {
+  if (run.exit_code >= 0 && run.exit_code <= 2 && results.results == expected) return true;
+  std::fprintf(stderr, "starttls-probe-bench: the scan failed (exit %d, %zu of %zu results): no figures\n",
+               run.exit_code, results.results, expected);
+  return false;
+}
+
 bool installed(const std::string& tool) {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): the bench has one thread
   return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
@@ -251,19 +272,22 @@ int main(int argc, char** argv) {
     start_fleet(fleet, {fleet_bin, "--healthy", std::to_string(endpoints), "--repeat", std::to_string(repeat),
                         "--targets-file", work + "/targets.txt", "--ca-file", work + "/ca.pem"});
     auto r = run({scanner, "scan", "--targets", work + "/targets.txt", "--ca-file", work + "/ca.pem", "--format", "jsonl",
-                  "-o", work + "/results.jsonl", "--concurrency", std::to_string(concurrency), "--quiet"});
+                  "-o", fresh(work + "/results.jsonl"), "--concurrency", std::to_string(concurrency), "--quiet"});
     fleet.stop();
-    floor.parse_us = measure_parse(work + "/ca.pem");
-    std::printf("certificate parsing: %.1f us per certificate (d2i_X509); the handshake parses 2: "
-                "floor with parsing %.1f us\n", floor.parse_us, floor.with_parsing_us());
+    // OpenSSL 3.0's provider decoders first: the switch to the built-in ones cannot be undone.
+    double provider_parse = measure_parse(work + "/ca.pem");
+    stp::probe::use_builtin_key_decoding();
+    std::printf("certificate parsing (d2i_X509, P-256): %.1f us with the built-in key decoding the scanner uses, "
+                "%.1f us through OpenSSL 3.0's provider decoders\n",
+                measure_parse(work + "/ca.pem"), provider_parse);
     auto l = read_results(work + "/results.jsonl");
+    if (!scan_completed(r, l, probes_in(work + "/targets.txt"))) return 1;
     rate = static_cast<double>(l.results) / r.wall_seconds;
     double cpu_us = r.cpu_seconds * 1e6 / static_cast<double>(l.results);
     std::printf("\nthroughput: %zu STARTTLS probes of %zu lab endpoints, --concurrency %zu (exit %d, %zu ok)\n",
                 l.results, endpoints, concurrency, r.exit_code, l.ok);
     std::printf("  %.2f s wall: %.0f probes/s\n", r.wall_seconds, rate);
-    std::printf("  client CPU %.0f us per probe = %.2f x the crypto floor, %.2f x the floor with parsing\n", cpu_us,
-                cpu_us / floor.total_us(), cpu_us / floor.with_parsing_us());
+    std::printf("  client CPU %.0f us per probe = %.2f x the crypto floor\n", cpu_us, cpu_us / floor.total_us());
     std::printf("  peak RSS %.1f MiB\n", static_cast<double>(r.peak_rss_kib) / 1024);
     std::printf("  probe latency p50 %.1f ms, p99 %.1f ms\n", l.p50, l.p99);
   }
@@ -274,12 +298,13 @@ int main(int argc, char** argv) {
     start_fleet(fleet, {fleet_bin, "--healthy", std::to_string(addresses), "--repeat", std::to_string(in_flight / addresses),
                         "--slow-ms", "3000", "--targets-file", work + "/slow.txt", "--ca-file", work + "/ca.pem"});
     auto base = run({scanner, "scan", "--targets", work + "/slow.txt", "--ca-file", work + "/ca.pem", "--format",
-                     "jsonl", "-o", work + "/base.jsonl", "--concurrency", "1", "--quiet", "--shard", "0/2500"});
+                     "jsonl", "-o", fresh(work + "/base.jsonl"), "--concurrency", "1", "--quiet", "--shard", "0/2500"});
     auto full = run({scanner, "scan", "--targets", work + "/slow.txt", "--ca-file", work + "/ca.pem", "--format",
-                     "jsonl", "-o", work + "/slow.jsonl", "--concurrency", std::to_string(in_flight), "--per-host",
+                     "jsonl", "-o", fresh(work + "/slow.jsonl"), "--concurrency", std::to_string(in_flight), "--per-host",
                      std::to_string(in_flight / addresses), "--quiet"});
     fleet.stop();
     auto l = read_results(work + "/slow.jsonl");
+    if (!scan_completed(full, l, probes_in(work + "/slow.txt"))) return 1;
     double per_probe = static_cast<double>(full.peak_rss_kib - base.peak_rss_kib) / static_cast<double>(in_flight);
     std::printf("\nmemory: %zu probes held in flight at once (3 s greeting pause), --concurrency %zu (%zu ok)\n",
                 l.results, in_flight, l.ok);
@@ -297,10 +322,11 @@ int main(int argc, char** argv) {
                         "--silent", std::to_string(silent), "--closed", std::to_string(closed), "--targets-file",
                         work + "/large.txt", "--ca-file", work + "/ca.pem"});
     auto r = run({scanner, "scan", "--targets", work + "/large.txt", "--ca-file", work + "/ca.pem", "--format", "jsonl",
-                  "-o", work + "/large.jsonl", "--concurrency", "2000", "--timeout", std::to_string(timeout),
+                  "-o", fresh(work + "/large.jsonl"), "--concurrency", "2000", "--timeout", std::to_string(timeout),
                   "--retries", "0", "--quiet"});
     fleet.stop();
     auto l = read_results(work + "/large.jsonl");
+    if (!scan_completed(r, l, probes_in(work + "/large.txt"))) return 1;
     double live_alone = static_cast<double>(live) / rate;
     std::printf("\nlarge: %zu targets (%zu healthy, %zu closed ports, %zu silent), --concurrency 2000 --timeout %d\n",
                 l.results, live, closed, silent, timeout);
@@ -317,7 +343,7 @@ int main(int argc, char** argv) {
                         work + "/compare.txt", "--ca-file", work + "/ca.pem"});
     auto lines = read_lines(work + "/compare.txt", compare_endpoints);
     auto ours = run({scanner, "scan", "--targets", work + "/compare.txt", "--ca-file", work + "/ca.pem", "--format",
-                     "jsonl", "-o", work + "/compare.jsonl", "--quiet"});
+                     "jsonl", "-o", fresh(work + "/compare.jsonl"), "--quiet"});
     double our_rate = static_cast<double>(lines.size()) / ours.wall_seconds;
     std::printf("\ncompared on the same %zu endpoints: starttls-probe %.2f s (%.0f probes/s, capture and verdict included)\n",
                 lines.size(), ours.wall_seconds, our_rate);

@@ -38,7 +38,7 @@ std::string join(const std::vector<std::string>& items, const std::string& prefi
 tls::UniqueEvpPkey make_key(const KeySpec& spec) {
   EVP_PKEY* key = spec.kind == KeySpec::Kind::rsa
                       ? EVP_RSA_gen(static_cast<unsigned>(spec.rsa_bits))
-                      : EVP_EC_gen("P-256");
+                      : EVP_EC_gen("prime256v1");
   if (key == nullptr) throw std::runtime_error("key generation: " + tls::take_openssl_error());
   return tls::UniqueEvpPkey(key);
 }

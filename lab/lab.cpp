@@ -179,7 +179,11 @@ std::unique_ptr<ssl::context> server_context(const Credential& leaf, const Crede
   SSL_CTX_set_security_level(ctx, 0);  // the lab serves weak keys and SHA-1 on purpose
   SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
   SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
-  if (tls10_only) SSL_CTX_set_max_proto_version(ctx, TLS1_VERSION);
+  if (tls10_only) {
+    SSL_CTX_set_max_proto_version(ctx, TLS1_VERSION);
+    // As Windows Server 2008 R2 (Exchange 2010): NIST curves only, so the client's ECDHE is P-256, not X25519.
+    SSL_CTX_set1_groups_list(ctx, "P-256:P-384");
+  }
   if (SSL_CTX_use_certificate(ctx, leaf.certificate.get()) != 1 || SSL_CTX_use_PrivateKey(ctx, leaf.key.get()) != 1)
     throw std::runtime_error("lab certificate: " + tls::take_openssl_error());
   if (extra_chain) SSL_CTX_add1_chain_cert(ctx, extra_chain->certificate.get());

@@ -1,8 +1,12 @@
+#define OPENSSL_SUPPRESS_DEPRECATED  // ENGINE_get_pkey_meth_engine, to see the switch of probe/key_decoding.cpp
 #include <regex>
 
 #include <catch2/catch.hpp>
+#include <openssl/engine.h>
+#include <openssl/err.h>
 
 #include "lab/cert_factory.hpp"
+#include "probe/key_decoding.hpp"
 #include "tls/certificate.hpp"
 
 using namespace stp;
@@ -94,4 +98,55 @@ TEST_CASE("bytes that are not a certificate are an error, not a crash", "[tls][c
 TEST_CASE("times are RFC 3339 UTC", "[tls][certificate]") {
   CHECK(tls::format_time(0) == "1970-01-01T00:00:00Z");
   CHECK(tls::format_time(1798761600) == "2027-01-01T00:00:00Z");
+}
+
+namespace {
+
+tls::UniqueX509 parse_der(const std::string& der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  return tls::UniqueX509(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+}
+
+// Whether an ENGINE claims key type `type` (the switch x509_pubkey_decode looks at in OpenSSL 3.0).
+bool claimed(int type) {
+  ENGINE* engine = ENGINE_get_pkey_meth_engine(type);
+  ENGINE_finish(engine);
+  return engine != nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("certificate keys are decoded by OpenSSL's built-in RSA and EC code, and still verify", "[tls][certificate]") {
+  REQUIRE(probe::use_builtin_key_decoding());  // tests/main.cpp switched it on first, as main() does
+  CHECK(claimed(EVP_PKEY_RSA));
+  CHECK(claimed(EVP_PKEY_EC));
+  CHECK_FALSE(claimed(EVP_PKEY_ED25519));  // other key types keep OpenSSL 3.0's decoders
+
+  using Kind = lab::KeySpec::Kind;
+  for (auto [ca_kind, leaf_kind] : {std::pair{Kind::ec_p256, Kind::rsa}, std::pair{Kind::rsa, Kind::ec_p256}}) {
+    lab::CertSpec ca_spec;
+    ca_spec.common_name = "Test Root";
+    ca_spec.is_ca = true;
+    ca_spec.key = {ca_kind, 2048};
+    auto ca = lab::issue_certificate(ca_spec, nullptr);
+    lab::CertSpec spec;
+    spec.common_name = "mail.contoso.com";
+    spec.key = {leaf_kind, 2048};
+    std::string leaf_der = lab::issue_certificate(spec, &ca).certificate_der();
+
+    auto issuer = parse_der(ca.certificate_der());
+    auto leaf = parse_der(leaf_der);
+    REQUIRE(issuer);
+    REQUIRE(leaf);
+    CHECK(X509_verify(leaf.get(), X509_get0_pubkey(issuer.get())) == 1);
+    CHECK(tls::describe_certificate(leaf_der).key_type == (leaf_kind == Kind::rsa ? "RSA" : "EC"));
+    CHECK(tls::describe_certificate(leaf_der).key_bits == (leaf_kind == Kind::rsa ? 2048 : 256));
+
+    std::string forged = leaf_der;
+    forged[forged.size() - 5] = static_cast<char>(forged[forged.size() - 5] ^ 0x01);  // inside the signature
+    auto bad = parse_der(forged);
+    REQUIRE(bad);
+    CHECK(X509_verify(bad.get(), X509_get0_pubkey(issuer.get())) != 1);
+    ERR_clear_error();
+  }
 }

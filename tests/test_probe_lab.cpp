@@ -109,6 +109,7 @@ TEST_CASE("TLS 1.0-only servers and RSA-1024/SHA-1 certificates still give a cha
   auto old = test::scan_one(lab.add(Scenario::legacy_tls10));
   CHECK(old.tls.established);
   CHECK(old.tls.version == "TLSv1");
+  CHECK_THAT(old.tls.cipher.value_or(""), Catch::StartsWith("ECDHE-RSA-"));  // key exchange on P-256 (the lab offers no X25519)
   auto weak = test::scan_one(lab.add(Scenario::weak_legacy_certificate));
   REQUIRE(weak.tls.established);
   auto leaf = tls::describe_chain(weak.tls.chain_der).at(0);

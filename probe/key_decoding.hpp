@@ -1,0 +1,13 @@
+#pragma once
+// Certificate public keys decoded by OpenSSL's built-in RSA and EC code instead of its provider
+// decoders: a workaround for OpenSSL 3.0's slow certificate parsing (key_decoding.cpp says how).
+
+namespace stp::probe {
+
+// Call first thing in main(), before any key or certificate exists in the process: from then on
+// every RSA and EC key operation of the process runs through OpenSSL's built-in (1.1.1-style)
+// methods, and keys made earlier would mix the two kinds. Later calls do nothing. Returns false
+// when OpenSSL refused (nothing changed then: the provider decoders stay in use).
+bool use_builtin_key_decoding();
+
+}  // namespace stp::probe
