@@ -226,7 +226,7 @@ std::size_t probes_in(const std::string& targets_file) {
 
 // A scan that crashed or lost results gives no figures: say so instead of printing nonsense.
 bool scan_completed(const RunResult& run, const Latencies& results, std::size_t expected) {
-  if (run.exit_code >= 0 && run.exit_code <= 2 && results.results == expected) return true;
+  if (run.exit_code >= 0 && run.exit_code <= 3 && results.results == expected) return true;  // 0-3: worst status
   std::fprintf(stderr, "starttls-probe-bench: the scan failed (exit %d, %zu of %zu results): no figures\n",
                run.exit_code, results.results, expected);
   return false;

@@ -179,6 +179,7 @@ std::unique_ptr<ssl::context> server_context(const Credential& leaf, const Crede
   SSL_CTX_set_security_level(ctx, 0);  // the lab serves weak keys and SHA-1 on purpose
   SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
   SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+  SSL_CTX_set_num_tickets(ctx, 1);  // as Postfix's smtpd (tls_server.c): one TLS 1.3 session ticket, not OpenSSL's two
   if (tls10_only) {
     SSL_CTX_set_max_proto_version(ctx, TLS1_VERSION);
     // As Windows Server 2008 R2 (Exchange 2010): NIST curves only, so the client's ECDHE is P-256, not X25519.
