@@ -242,13 +242,16 @@ bool installed(const std::string& tool) {
 int main(int argc, char** argv) {
   CLI::App app{"starttls-probe-bench: the scanner against a loopback lab fleet in a separate process"};
   std::size_t probes = 20000, endpoints = 256, concurrency = 256, compare_endpoints = 1000;
-  bool memory = false, large = false, compare = false;
+  bool memory = false, large = false, compare = false, same_certificate = false;
   std::string work = "/tmp/starttls-probe-bench";
   app.add_option("--probes", probes, "probes in the throughput run")->capture_default_str();
   app.add_option("--endpoints", endpoints, "lab endpoints (one loopback address each)")->capture_default_str();
   app.add_option("--concurrency", concurrency, "scan --concurrency of the throughput run")->capture_default_str();
   app.add_flag("--memory", memory, "also: memory per in-flight probe at --concurrency 5000");
   app.add_flag("--large", large, "also: 100,000 targets with 10% closed ports and 1% silent endpoints");
+  app.add_flag("--same-certificate", same_certificate,
+               "throughput run: every endpoint presents one certificate, as an Exchange organisation's connectors do "
+               "(default: a certificate each under one intermediate, as on the internet)");
   app.add_flag("--compare", compare, "also: openssl s_client and nmap on the same endpoints, where installed");
   app.add_option("--work-dir", work, "where targets and results go")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -269,8 +272,10 @@ int main(int argc, char** argv) {
   {
     std::size_t repeat = (probes + endpoints - 1) / endpoints;
     Fleet fleet;
-    start_fleet(fleet, {fleet_bin, "--healthy", std::to_string(endpoints), "--repeat", std::to_string(repeat),
-                        "--targets-file", work + "/targets.txt", "--ca-file", work + "/ca.pem"});
+    std::vector<std::string> fleet_args{fleet_bin, "--healthy", std::to_string(endpoints), "--repeat", std::to_string(repeat),
+                                        "--targets-file", work + "/targets.txt", "--ca-file", work + "/ca.pem"};
+    if (same_certificate) fleet_args.emplace_back("--same-certificate");
+    start_fleet(fleet, fleet_args);
     auto r = run({scanner, "scan", "--targets", work + "/targets.txt", "--ca-file", work + "/ca.pem", "--format", "jsonl",
                   "-o", fresh(work + "/results.jsonl"), "--concurrency", std::to_string(concurrency), "--quiet"});
     fleet.stop();
@@ -284,8 +289,9 @@ int main(int argc, char** argv) {
     if (!scan_completed(r, l, probes_in(work + "/targets.txt"))) return 1;
     rate = static_cast<double>(l.results) / r.wall_seconds;
     double cpu_us = r.cpu_seconds * 1e6 / static_cast<double>(l.results);
-    std::printf("\nthroughput: %zu STARTTLS probes of %zu lab endpoints, --concurrency %zu (exit %d, %zu ok)\n",
-                l.results, endpoints, concurrency, r.exit_code, l.ok);
+    std::printf("\nthroughput: %zu STARTTLS probes of %zu lab endpoints (%s), --concurrency %zu (exit %d, %zu ok)\n",
+                l.results, endpoints, same_certificate ? "one certificate for all" : "a certificate each",
+                concurrency, r.exit_code, l.ok);
     std::printf("  %.2f s wall: %.0f probes/s\n", r.wall_seconds, rate);
     std::printf("  client CPU %.0f us per probe = %.2f x the crypto floor\n", cpu_us, cpu_us / floor.total_us());
     std::printf("  peak RSS %.1f MiB\n", static_cast<double>(r.peak_rss_kib) / 1024);

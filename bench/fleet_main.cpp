@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   std::size_t healthy = 256, silent = 0, closed = 0, repeat = 1;
   int slow_ms = 0, seconds = 600;
   std::uint16_t port = 0;
+  bool same_certificate = false;
   std::string targets_file = "fleet-targets.txt", ca_file = "fleet-ca.pem";
   app.add_option("--healthy", healthy, "healthy endpoints (one per address)")->capture_default_str();
   app.add_option("--silent", silent, "endpoints that accept and never speak")->capture_default_str();
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
   app.add_option("--slow-ms", slow_ms, "healthy endpoints pause this long inside a multi-line greeting")
       ->capture_default_str();
   app.add_option("--port", port, "one port for every listener (each has its own address) [ephemeral]");
+  app.add_flag("--same-certificate", same_certificate,
+               "every endpoint presents the same leaf, as an Exchange organisation's connectors do");
   app.add_option("--seconds", seconds, "stop after this long at the latest")->capture_default_str();
   app.add_option("--targets-file", targets_file, "where to write the targets")->capture_default_str();
   app.add_option("--ca-file", ca_file, "where to write the lab CA")->capture_default_str();
@@ -54,6 +57,9 @@ int main(int argc, char** argv) {
 
   stp::lab::Lab::Options options;
   options.greeting_pause = std::chrono::milliseconds(slow_ms);
+  // Distinct certificates under one intermediate, as servers on the internet: a scanner that
+  // remembers verified signatures gains on the shared intermediate only, not on the leaf.
+  options.certificate_per_endpoint = !same_certificate;
   stp::lab::Lab lab(options);
   auto scenario = slow_ms > 0 ? stp::lab::Scenario::slow_multiline_greeting : stp::lab::Scenario::healthy;
   std::size_t next_address = 0;

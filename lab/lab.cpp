@@ -134,7 +134,8 @@ struct Lab::Impl {
     if (thread.joinable()) thread.join();
   }
 
-  Identity& identity(Scenario scenario);
+  Identity& identity(Scenario scenario);  // the scenario's shared one, or a new one per endpoint
+  Identity make_identity(Scenario scenario);
   // `info` and `context` stay put (deque elements, map nodes) while other endpoints are added.
   net::awaitable<void> accept_loop(tcp::acceptor acceptor, std::size_t index, const EndpointInfo* info,
                                    ssl::context* context);
@@ -152,6 +153,7 @@ struct Lab::Impl {
   Credential intermediate;
   mutable std::mutex mutex;  // guards stats
   std::map<Scenario, Identity> identities;
+  std::deque<Identity> own_identities;  // Options::certificate_per_endpoint
   std::deque<EndpointInfo> infos;
   std::deque<Stats> stats;
   // Declared last: destroyed first, with every coroutine still referring to the members above.
@@ -198,7 +200,12 @@ std::unique_ptr<ssl::context> server_context(const Credential& leaf, const Crede
 }  // namespace
 
 Identity& Lab::Impl::identity(Scenario scenario) {
+  if (options.certificate_per_endpoint) return own_identities.emplace_back(make_identity(scenario));
   if (auto found = identities.find(scenario); found != identities.end()) return found->second;
+  return identities.emplace(scenario, make_identity(scenario)).first->second;
+}
+
+Identity Lab::Impl::make_identity(Scenario scenario) {
   std::string_view fqdn = traits_of(scenario).fqdn;
   CertSpec spec = leaf_spec(fqdn);
   const Credential* signer = &intermediate;
@@ -249,7 +256,7 @@ Identity& Lab::Impl::identity(Scenario scenario) {
   id.context = server_context(leaf, send_intermediate ? &intermediate : nullptr, client_ca, tls10_only);
   id.chain_der.push_back(leaf.certificate_der());
   if (send_intermediate) id.chain_der.push_back(intermediate.certificate_der());
-  return identities.emplace(scenario, std::move(id)).first->second;
+  return id;
 }
 
 net::awaitable<void> Lab::Impl::accept_loop(tcp::acceptor acceptor, std::size_t index, const EndpointInfo* info,

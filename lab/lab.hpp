@@ -77,6 +77,9 @@ class Lab {
   struct Options {
     std::chrono::milliseconds trickle_interval{200};   // between bytes of a trickling greeting
     std::chrono::milliseconds greeting_pause{300};     // in the slow multi-line greeting
+    // Each endpoint its own leaf and key under the shared intermediate, as servers on the internet
+    // (by default the endpoints of a scenario share one, as an Exchange organisation's connectors do).
+    bool certificate_per_endpoint = false;
   };
 
   Lab();

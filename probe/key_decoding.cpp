@@ -16,8 +16,12 @@
 
 #include "probe/key_decoding.hpp"
 
+#include <cstdint>
 #include <iterator>
+#include <string>
+#include <unordered_map>
 
+#include <openssl/ec.h>
 #include <openssl/engine.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -27,6 +31,79 @@ namespace {
 
 constexpr int claimed_types[] = {EVP_PKEY_RSA, EVP_PKEY_EC};
 
+// ---- ECDSA checks remembered ----
+// An ECDSA check is a pure function of the curve, the public point, the digest and the signature.
+// Chains repeat within a scan (a CA's intermediate is in every chain it issued for; an Exchange
+// organisation's connectors present the same certificate), so each thread remembers the answers it
+// got: a repeated chain's signatures are checked once per thread, while the handshake's
+// CertificateVerify, over a fresh transcript each time, never repeats. The key is the inputs
+// themselves (length-prefixed), not a hash of them: a remembered answer is always the right one.
+
+using VerifyFunction = int (*)(EVP_PKEY_CTX*, const unsigned char*, std::size_t, const unsigned char*, std::size_t);
+VerifyFunction builtin_ec_verify = nullptr;
+
+constexpr std::size_t remembered_limit = 4096;  // answers per thread (about 1 MiB); forgotten all at once when full
+
+struct RememberedChecks {
+  std::unordered_map<std::string, int> answers;
+  std::size_t hits = 0;
+};
+thread_local RememberedChecks remembered;
+
+void append_field(std::string& key, const unsigned char* data, std::size_t size) {
+  auto length = static_cast<std::uint32_t>(size);
+  key.append(reinterpret_cast<const char*>(&length), sizeof length);
+  key.append(reinterpret_cast<const char*>(data), size);
+}
+
+int remembered_ec_verify(EVP_PKEY_CTX* ctx, const unsigned char* signature, std::size_t signature_size,
+                         const unsigned char* digest, std::size_t digest_size) {
+  const EC_KEY* key = EVP_PKEY_get0_EC_KEY(EVP_PKEY_CTX_get0_pkey(ctx));
+  const EC_GROUP* group = key != nullptr ? EC_KEY_get0_group(key) : nullptr;
+  const EC_POINT* point = key != nullptr ? EC_KEY_get0_public_key(key) : nullptr;
+  int curve = group != nullptr ? EC_GROUP_get_curve_name(group) : NID_undef;
+  unsigned char encoded[200];
+  std::size_t encoded_size = point != nullptr && curve != NID_undef
+                                 ? EC_POINT_point2oct(group, point, POINT_CONVERSION_UNCOMPRESSED, encoded,
+                                                      sizeof encoded, nullptr)
+                                 : 0;
+  // A named curve and an encodable point, or no remembering (explicit curve parameters, odd keys).
+  if (encoded_size == 0) return builtin_ec_verify(ctx, signature, signature_size, digest, digest_size);
+
+  std::string inputs;
+  inputs.reserve(sizeof curve + encoded_size + digest_size + signature_size + 12);
+  inputs.append(reinterpret_cast<const char*>(&curve), sizeof curve);
+  append_field(inputs, encoded, encoded_size);
+  append_field(inputs, digest, digest_size);
+  append_field(inputs, signature, signature_size);
+  if (auto found = remembered.answers.find(inputs); found != remembered.answers.end()) {
+    ++remembered.hits;
+    return found->second;
+  }
+  int answer = builtin_ec_verify(ctx, signature, signature_size, digest, digest_size);
+  if (answer == 0 || answer == 1) {  // valid or not; an error (-1) is not an answer
+    if (remembered.answers.size() >= remembered_limit) remembered.answers.clear();
+    remembered.answers.emplace(std::move(inputs), answer);
+  }
+  return answer;
+}
+
+// OpenSSL's built-in EC method with its verification remembered; made once, kept for the process.
+const EVP_PKEY_METHOD* remembering_ec_method() {
+  static const EVP_PKEY_METHOD* method = [] {
+    const EVP_PKEY_METHOD* builtin = EVP_PKEY_meth_find(EVP_PKEY_EC);
+    EVP_PKEY_METHOD* copy = builtin != nullptr ? EVP_PKEY_meth_new(EVP_PKEY_EC, 0) : nullptr;
+    if (copy == nullptr) return builtin;
+    EVP_PKEY_meth_copy(copy, builtin);
+    int (*verify_init)(EVP_PKEY_CTX*) = nullptr;
+    EVP_PKEY_meth_get_verify(builtin, &verify_init, &builtin_ec_verify);
+    if (builtin_ec_verify == nullptr) return builtin;
+    EVP_PKEY_meth_set_verify(copy, verify_init, remembered_ec_verify);
+    return static_cast<const EVP_PKEY_METHOD*>(copy);
+  }();
+  return method;
+}
+
 // ENGINE_PKEY_METHS_PTR: with no method asked for, the list of key types; else the built-in method.
 int builtin_methods(ENGINE* /*engine*/, EVP_PKEY_METHOD** method, const int** types, int type) {
   if (method == nullptr) {
@@ -35,7 +112,7 @@ int builtin_methods(ENGINE* /*engine*/, EVP_PKEY_METHOD** method, const int** ty
   }
   for (int claimed : claimed_types) {
     if (claimed == type) {
-      *method = const_cast<EVP_PKEY_METHOD*>(EVP_PKEY_meth_find(type));
+      *method = const_cast<EVP_PKEY_METHOD*>(type == EVP_PKEY_EC ? remembering_ec_method() : EVP_PKEY_meth_find(type));
       return *method != nullptr ? 1 : 0;
     }
   }
@@ -61,5 +138,7 @@ bool use_builtin_key_decoding() {
   static const bool registered = register_engine();
   return registered;
 }
+
+std::size_t remembered_signature_checks() { return remembered.hits; }
 
 }  // namespace stp::probe

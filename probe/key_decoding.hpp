@@ -2,6 +2,8 @@
 // Certificate public keys decoded by OpenSSL's built-in RSA and EC code instead of its provider
 // decoders: a workaround for OpenSSL 3.0's slow certificate parsing (key_decoding.cpp says how).
 
+#include <cstddef>
+
 namespace stp::probe {
 
 // Call first thing in main(), before any key or certificate exists in the process: from then on
@@ -9,5 +11,9 @@ namespace stp::probe {
 // methods, and keys made earlier would mix the two kinds. Later calls do nothing. Returns false
 // when OpenSSL refused (nothing changed then: the provider decoders stay in use).
 bool use_builtin_key_decoding();
+
+// How many ECDSA checks this thread answered from memory (the same key, digest and signature
+// checked before): a chain seen again costs no signature check. For tests.
+std::size_t remembered_signature_checks();
 
 }  // namespace stp::probe

@@ -150,3 +150,37 @@ TEST_CASE("certificate keys are decoded by OpenSSL's built-in RSA and EC code, a
     ERR_clear_error();
   }
 }
+
+TEST_CASE("an ECDSA check is answered from memory only for the same key, digest and signature", "[tls][certificate]") {
+  REQUIRE(probe::use_builtin_key_decoding());
+  lab::CertSpec ca_spec;
+  ca_spec.common_name = "Test Root";
+  ca_spec.is_ca = true;
+  auto ca = lab::issue_certificate(ca_spec, nullptr);
+  auto other_ca = lab::issue_certificate(ca_spec, nullptr);  // the same name, another key
+  lab::CertSpec spec;
+  spec.common_name = "mail.contoso.com";
+  std::string leaf_der = lab::issue_certificate(spec, &ca).certificate_der();
+  std::string forged_der = leaf_der;
+  forged_der[forged_der.size() - 5] = static_cast<char>(forged_der[forged_der.size() - 5] ^ 0x01);
+
+  auto issuer = parse_der(ca.certificate_der());
+  auto other_issuer = parse_der(other_ca.certificate_der());
+  auto verify = [](const std::string& der, X509* by) {
+    auto cert = parse_der(der);
+    int answer = X509_verify(cert.get(), X509_get0_pubkey(by));
+    ERR_clear_error();
+    return answer;
+  };
+  std::size_t before = probe::remembered_signature_checks();
+  CHECK(verify(leaf_der, issuer.get()) == 1);
+  CHECK(probe::remembered_signature_checks() == before);  // first time: checked
+  CHECK(verify(leaf_der, issuer.get()) == 1);
+  CHECK(probe::remembered_signature_checks() == before + 1);  // again: remembered
+  CHECK(verify(forged_der, issuer.get()) != 1);               // another signature: checked, and wrong
+  CHECK(verify(leaf_der, other_issuer.get()) != 1);           // another key: checked, and wrong
+  CHECK(probe::remembered_signature_checks() == before + 1);
+  CHECK(verify(forged_der, issuer.get()) != 1);  // a wrong answer is remembered as wrong
+  CHECK(probe::remembered_signature_checks() == before + 2);
+  CHECK(verify(leaf_der, issuer.get()) == 1);
+}
