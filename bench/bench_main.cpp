@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -121,6 +122,20 @@ struct Fleet {
     pid = -1;
   }
 };
+
+// The CPU time a running process has used so far (user + system), from /proc.
+double cpu_seconds_of(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto end_of_name = text.rfind(')');  // the command name may hold spaces; the fields follow it
+  if (end_of_name == std::string::npos) return 0;
+  std::istringstream fields(text.substr(end_of_name + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
 
 // Starts the fleet and waits for its "ready" line.
 void start_fleet(Fleet& fleet, const std::vector<std::string>& args) {
@@ -253,6 +268,7 @@ int main(int argc, char** argv) {
                "throughput run: every endpoint presents one certificate, as an Exchange organisation's connectors do "
                "(default: a certificate each under one intermediate, as on the internet)");
   app.add_flag("--compare", compare, "also: openssl s_client and nmap on the same endpoints, where installed");
+  app.add_option("--compare-endpoints", compare_endpoints, "endpoints in the --compare runs")->capture_default_str();
   app.add_option("--work-dir", work, "where targets and results go")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(work);
@@ -276,8 +292,10 @@ int main(int argc, char** argv) {
                                         "--targets-file", work + "/targets.txt", "--ca-file", work + "/ca.pem"};
     if (same_certificate) fleet_args.emplace_back("--same-certificate");
     start_fleet(fleet, fleet_args);
+    double fleet_cpu_before = cpu_seconds_of(fleet.pid);
     auto r = run({scanner, "scan", "--targets", work + "/targets.txt", "--ca-file", work + "/ca.pem", "--format", "jsonl",
                   "-o", fresh(work + "/results.jsonl"), "--concurrency", std::to_string(concurrency), "--quiet"});
+    double fleet_cpu = cpu_seconds_of(fleet.pid) - fleet_cpu_before;
     fleet.stop();
     // OpenSSL 3.0's provider decoders first: the switch to the built-in ones cannot be undone.
     double provider_parse = measure_parse(work + "/ca.pem");
@@ -294,6 +312,9 @@ int main(int argc, char** argv) {
                 concurrency, r.exit_code, l.ok);
     std::printf("  %.2f s wall: %.0f probes/s\n", r.wall_seconds, rate);
     std::printf("  client CPU %.0f us per probe = %.2f x the crypto floor\n", cpu_us, cpu_us / floor.total_us());
+    std::printf("  the fleet's CPU on the same cores: %.0f us per probe; busy: %.2f of %u cores\n",
+                fleet_cpu * 1e6 / static_cast<double>(l.results), (r.cpu_seconds + fleet_cpu) / r.wall_seconds,
+                std::thread::hardware_concurrency());
     std::printf("  peak RSS %.1f MiB\n", static_cast<double>(r.peak_rss_kib) / 1024);
     std::printf("  probe latency p50 %.1f ms, p99 %.1f ms\n", l.p50, l.p99);
   }

@@ -117,6 +117,25 @@ TEST_CASE("TLS 1.0-only servers and RSA-1024/SHA-1 certificates still give a cha
   CHECK_THAT(leaf.signature_algorithm, Catch::Contains("SHA1"));
 }
 
+TEST_CASE("the lab's endpoints share a scenario's certificate, or have one each under one intermediate", "[lab]") {
+  lab::Lab shared;
+  const auto& a = shared.add(Scenario::healthy);
+  const auto& b = shared.add(Scenario::healthy);
+  CHECK(a.chain_der == b.chain_der);
+
+  lab::Lab::Options options;
+  options.certificate_per_endpoint = true;
+  lab::Lab own(options);
+  const auto& c = own.add(Scenario::healthy);
+  const auto& d = own.add(Scenario::healthy);
+  REQUIRE(c.chain_der.size() == 2);
+  REQUIRE(d.chain_der.size() == 2);
+  CHECK(c.chain_der[0] != d.chain_der[0]);  // the leaves differ
+  CHECK(c.chain_der[1] == d.chain_der[1]);  // the intermediate is the same
+  auto probed = test::scan_one(d);          // and the endpoint presents its own
+  CHECK(probed.tls.chain_der == d.chain_der);
+}
+
 TEST_CASE("a missing intermediate is captured as a one-certificate chain", "[probe][lab]") {
   lab::Lab lab;
   auto ev = test::scan_one(lab.add(Scenario::missing_intermediate));
