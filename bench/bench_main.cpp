@@ -385,7 +385,7 @@ int main(int argc, char** argv) {
       }
       double seconds = seconds_since(start);
       std::printf("  openssl s_client -starttls smtp, one after another, %zu of them: %.2f s (%.0f probes/s): "
-                  "starttls-probe %.0fx\n",
+                  "starttls-probe %.1fx\n",
                   tried, seconds, static_cast<double>(tried) / seconds, our_rate * seconds / static_cast<double>(tried));
     } else {
       std::printf("  openssl: not installed\n");
@@ -400,7 +400,7 @@ int main(int argc, char** argv) {
       std::ifstream report(work + "/nmap.txt");
       for (std::string line; std::getline(report, line);) certificates += line.find("ssl-cert: Subject:") != std::string::npos;
       std::printf("  nmap -sV --script ssl-cert (SMTP found by -sV, then STARTTLS): %.2f s, %zu certificates "
-                  "(%.1f probes/s): starttls-probe %.0fx\n",
+                  "(%.1f probes/s): starttls-probe %.1fx\n",
                   r.wall_seconds, certificates, static_cast<double>(lines.size()) / r.wall_seconds,
                   our_rate * r.wall_seconds / static_cast<double>(lines.size()));
     } else {
