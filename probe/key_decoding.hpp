@@ -1,6 +1,8 @@
 #pragma once
 // Certificate public keys decoded by OpenSSL's built-in RSA and EC code instead of its provider
-// decoders: a workaround for OpenSSL 3.0's slow certificate parsing (key_decoding.cpp says how).
+// decoders: a workaround for OpenSSL 3.0's slow certificate parsing; the built-in EC method also
+// remembers each thread's ECDSA answers, so a repeated chain is not verified again
+// (key_decoding.cpp says how).
 
 #include <cstddef>
 
