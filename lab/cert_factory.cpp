@@ -1,5 +1,6 @@
 #include "lab/cert_factory.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <openssl/pem.h>
@@ -36,9 +37,14 @@ std::string join(const std::vector<std::string>& items, const std::string& prefi
 }  // namespace
 
 tls::UniqueEvpPkey make_key(const KeySpec& spec) {
-  EVP_PKEY* key = spec.kind == KeySpec::Kind::rsa
-                      ? EVP_RSA_gen(static_cast<unsigned>(spec.rsa_bits))
-                      : EVP_EC_gen("prime256v1");
+  EVP_PKEY* key = nullptr;
+  if (spec.kind == KeySpec::Kind::rsa_pss) {
+    tls::UniqueEvpPkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA-PSS", nullptr));
+    if (ctx && EVP_PKEY_keygen_init(ctx.get()) == 1 && EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), spec.rsa_bits) == 1)
+      EVP_PKEY_generate(ctx.get(), &key);
+  } else {
+    key = spec.kind == KeySpec::Kind::rsa ? EVP_RSA_gen(static_cast<unsigned>(spec.rsa_bits)) : EVP_EC_gen("prime256v1");
+  }
   if (key == nullptr) throw std::runtime_error("key generation: " + tls::take_openssl_error());
   return tls::UniqueEvpPkey(key);
 }
@@ -61,7 +67,10 @@ Credential issue_certificate(const CertSpec& spec, const Credential* issuer) {
 
   X509_NAME* subject = X509_get_subject_name(cert);
   auto add_entry = [&](const char* field, const std::string& value) {
-    check(X509_NAME_add_entry_by_txt(subject, field, MBSTRING_UTF8,
+    // Printable ASCII as OpenSSL would choose the string type; anything else as raw UTF8String
+    // bytes, unchecked, as a hostile CA may write them.
+    bool plain = std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+    check(X509_NAME_add_entry_by_txt(subject, field, plain ? MBSTRING_UTF8 : V_ASN1_UTF8STRING,
                                      reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1, 0),
           "subject");
   };

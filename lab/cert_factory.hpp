@@ -11,7 +11,7 @@
 namespace stp::lab {
 
 struct KeySpec {
-  enum class Kind { ec_p256, rsa } kind = Kind::ec_p256;
+  enum class Kind { ec_p256, rsa, rsa_pss } kind = Kind::ec_p256;  // rsa_pss: an id-RSASSA-PSS key
   int rsa_bits = 2048;
 };
 

@@ -57,6 +57,10 @@ constexpr std::array traits{
     ScenarioTraits{Scenario::client_certificate_request, "client-certificate-request", "mutual.contoso.test", "Partner mTLS"},
     ScenarioTraits{Scenario::ehlo_refused, "ehlo-refused", "helo.contoso.test", "HELO-only relay"},
     ScenarioTraits{Scenario::greeting_rejected, "greeting-rejected", "busy.contoso.test", "Rejecting relay"},
+    ScenarioTraits{Scenario::custom_banner, "custom-banner", "banner.contoso.test", "Internet Frontend EX07"},
+    ScenarioTraits{Scenario::exim_banner, "exim-banner", "exim-nohost.mta.test", "exim relay"},
+    ScenarioTraits{Scenario::rsa_pss_key, "rsa-pss-key", "pss.contoso.test", "RSA-PSS relay"},
+    ScenarioTraits{Scenario::anonymous_tls, "anonymous-tls", "anon.contoso.test", "Anonymous TLS"},
     ScenarioTraits{Scenario::silent, "silent", "silent.contoso.test", "Silent host"},
     ScenarioTraits{Scenario::trickle, "trickle", "tarpit.contoso.test", "Tarpit"},
     ScenarioTraits{Scenario::endless_lines, "endless-lines", "endless.contoso.test", "Endless replies"},
@@ -74,6 +78,7 @@ constexpr std::array traits{
     ScenarioTraits{Scenario::reset_in_handshake, "reset-in-handshake", "rst.contoso.test", "Reset in handshake"},
     ScenarioTraits{Scenario::tls_record_flood, "tls-record-flood", "flood.contoso.test", "Record flood"},
     ScenarioTraits{Scenario::never_closes, "never-closes", "linger.contoso.test", "Never closes"},
+    ScenarioTraits{Scenario::hostile_text, "hostile-text", "hostile.contoso.test", "=cmd|' /C calc'!A0 \\x41 \u202Ehostile"},
 };
 
 const ScenarioTraits& traits_of(Scenario scenario) {
@@ -91,6 +96,13 @@ bool speaks_tls(Scenario s) {
 }
 
 std::string exchange_date() { return "Sun, 29 Nov 2026 09:00:00 +0000"; }
+
+// What a hostile server puts where text is shown: terminal escapes (CSI, OSC), a backslash that
+// looks like an escape, bidi marks (RLM, ALM, RLO), a line separator, noncharacters XML cannot hold,
+// spreadsheet formulas, a Nagios perfdata bar, markup and quotes.
+const std::string hostile_bytes =
+    "\x1b[31mred\x1b[0m \x1b]0;title\x07 \\x41 \u200F\u061C\u202Eevil \u2028\u2029 \uFFFE\uFFFF "
+    "|=cmd|' /C calc'!A0 <b>&amp;\"'";
 
 // What one scenario presents in its handshake.
 struct Identity {
@@ -197,6 +209,17 @@ std::unique_ptr<ssl::context> server_context(const Credential& leaf, const Crede
   return context;
 }
 
+// Anonymous Diffie-Hellman only (AECDH-AES256-SHA and kin), TLS 1.2 at most: no certificate is sent.
+std::unique_ptr<ssl::context> anonymous_server_context() {
+  auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* ctx = context->native_handle();
+  SSL_CTX_set_security_level(ctx, 0);
+  SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+  if (SSL_CTX_set_cipher_list(ctx, "aNULL:!eNULL:@SECLEVEL=0") != 1)
+    throw std::runtime_error("lab anonymous suites: " + tls::take_openssl_error());
+  return context;
+}
+
 }  // namespace
 
 Identity& Lab::Impl::identity(Scenario scenario) {
@@ -249,6 +272,21 @@ Identity Lab::Impl::make_identity(Scenario scenario) {
       spec.digest = "SHA1";
       break;
     case Scenario::client_certificate_request: client_ca = &root; break;
+    case Scenario::rsa_pss_key:
+      spec.key = {KeySpec::Kind::rsa_pss, 2048};
+      break;
+    case Scenario::hostile_text:
+      // Self-signed, the hostile text as its only name: it shows up in subject, issuer and messages.
+      spec.common_name = hostile_bytes;
+      spec.dns_names.clear();
+      signer = nullptr;
+      send_intermediate = false;
+      break;
+    case Scenario::anonymous_tls: {
+      Identity id;
+      id.context = anonymous_server_context();
+      return id;
+    }
     default: break;
   }
   Credential leaf = issue_certificate(spec, signer);
@@ -386,6 +424,15 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
     case Scenario::cn_only:
       if (!co_await send("220 " + fqdn + " ESMTP Postfix (Debian/GNU)\r\n")) co_return;
       break;
+    case Scenario::custom_banner:
+      if (!co_await send("220 Mail Service\r\n")) co_return;
+      break;
+    case Scenario::exim_banner:
+      if (!co_await send("220 ESMTP service ready\r\n")) co_return;
+      break;
+    case Scenario::hostile_text:
+      if (!co_await send("220 " + fqdn + " " + hostile_bytes + "\r\n")) co_return;
+      break;
     default:
       if (!co_await send("220 " + fqdn + " Microsoft ESMTP MAIL Service ready at " + exchange_date() + "\r\n"))
         co_return;
@@ -428,6 +475,11 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
         co_return;
       } else if (scenario == Scenario::ehlo_refused) {
         reply = "502 5.5.2 Error: command not recognized\r\n";
+      } else if (scenario == Scenario::exim_banner) {
+        reply = "250-" + fqdn + " Hello probe [127.0.0.1]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n"
+                "250-PIPELINING\r\n" + std::string(tls_on ? "" : "250-STARTTLS\r\n") + "250 HELP\r\n";
+      } else if (scenario == Scenario::hostile_text && !tls_on) {
+        reply = "250-" + fqdn + " " + hostile_bytes + "\r\n250-X-HOSTILE " + hostile_bytes + "\r\n250 STARTTLS\r\n";
       } else if (scenario == Scenario::wildcard || scenario == Scenario::cn_only) {
         reply = "250-" + fqdn + "\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ETRN\r\n"
                 "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n" +

@@ -29,6 +29,10 @@ enum class Scenario {
   client_certificate_request,  // asks for a client certificate, naming the lab CA
   ehlo_refused,                // EHLO refused with 502, HELO accepted
   greeting_rejected,           // 554 greeting
+  custom_banner,               // Exchange's Set-ReceiveConnector -Banner "220 Mail Service": no host in the greeting
+  exim_banner,                 // exim's "220 ESMTP service ready"; EHLO names exim-nohost.mta.test
+  rsa_pss_key,                 // the leaf's key is RSASSA-PSS (id-RSASSA-PSS), not rsaEncryption
+  anonymous_tls,               // TLS 1.2 with anonymous (aNULL) suites only: no server certificate at all
   // Hostile peers.
   silent,                      // accepts and never speaks
   trickle,                     // the greeting one byte at a time
@@ -47,6 +51,7 @@ enum class Scenario {
   reset_in_handshake,          // 220 to STARTTLS, reads the ClientHello, then resets
   tls_record_flood,            // after the handshake, EHLO answered with tiny TLS records forever
   never_closes,                // ignores QUIT: no 221, no close
+  hostile_text,                // escapes, backslashes, bidi marks, U+2028, U+FFFF, '|', '=' in greeting and certificate
 };
 
 std::string_view scenario_name(Scenario scenario);

@@ -37,8 +37,9 @@ double ms_since(clock::time_point start) {
   return std::chrono::duration<double, std::milli>(clock::now() - start).count();
 }
 
+// SPEC §2: only a dotted host name counts; a custom banner's first word names no host.
 std::optional<std::string> host_name_or_null(std::string_view word) {
-  if (is_dns_name(word)) return std::string(word);
+  if (is_dotted_host_name(word)) return std::string(word);
   return std::nullopt;
 }
 

@@ -74,6 +74,12 @@ bool is_dns_name(std::string_view name) {
                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
 }
 
+bool is_dotted_host_name(std::string_view name) {
+  if (!is_dns_name(name)) return false;
+  if (name.back() == '.') name.remove_suffix(1);
+  return name.find('.') != std::string_view::npos;
+}
+
 Target parse_target(std::string_view text) {
   Target t;
   t.text = std::string(text);

@@ -44,4 +44,8 @@ std::string host_key(std::string_view name);
 // True for a syntactically valid DNS host name (LDH labels, '_' allowed, trailing dot allowed).
 bool is_dns_name(std::string_view name);
 
+// A DNS name with a dot inside it (a trailing dot does not count): what a server's greeting or EHLO
+// reply must start with to name its host. "ESMTP", "Mail" or "EX01" are banner words, not names.
+bool is_dotted_host_name(std::string_view name);
+
 }  // namespace stp::probe

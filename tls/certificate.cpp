@@ -110,7 +110,8 @@ void read_key(X509* cert, CertificateFacts& facts) {
   }
   facts.key_bits = EVP_PKEY_get_bits(key);
   switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA: case EVP_PKEY_RSA_PSS: facts.key_type = "RSA"; break;
+    case EVP_PKEY_RSA: facts.key_type = "RSA"; break;
+    case EVP_PKEY_RSA_PSS: facts.key_type = "RSA-PSS"; break;  // as openssl x509 -text names it
     case EVP_PKEY_EC: facts.key_type = "EC"; break;
     case EVP_PKEY_DSA: facts.key_type = "DSA"; break;
     case EVP_PKEY_ED25519: facts.key_type = "Ed25519"; break;

@@ -146,6 +146,16 @@ std::vector<Finding> dialogue_findings(const probe::Evidence& ev) {
                        " is enabled for SMTP and has its private key, and that the server offers TLS 1.2 or later"});
   }
 
+  // A session without a server certificate (an anonymous suite such as AECDH-AES256-SHA): the
+  // client offers those suites for old servers' sake, but nothing then authenticates the server.
+  if (ev.tls.established && ev.tls.chain_der.empty())
+    out.push_back({"no-certificate", Severity::critical,
+                   "the TLS session was established without a server certificate (cipher " +
+                       ev.tls.cipher.value_or("unknown") + "): nothing authenticates the server",
+                   "Give the server a certificate for " + fqdn +
+                       " and disable anonymous cipher suites (aNULL); on Exchange enable a certificate for " + fqdn +
+                       " for SMTP"});
+
   if (ev.advertised_fqdn || ev.ehlo_fqdn) {
     const std::string& advertised = ev.advertised_fqdn ? *ev.advertised_fqdn : *ev.ehlo_fqdn;
     if (ev.target.expected_fqdn && !same_name(advertised, *ev.target.expected_fqdn))
@@ -284,7 +294,7 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const auto& c = chain[i];
     std::string which = i == 0 ? "the certificate" : "chain certificate " + std::to_string(i) + " (" + c.subject + ")";
-    bool weak_rsa_dsa = (c.key_type == "RSA" || c.key_type == "DSA") && c.key_bits < 2048;
+    bool weak_rsa_dsa = (c.key_type == "RSA" || c.key_type == "RSA-PSS" || c.key_type == "DSA") && c.key_bits < 2048;
     bool weak_ec = c.key_type == "EC" && c.key_bits < 256;
     if (weak_rsa_dsa || weak_ec)
       findings.push_back({"weak-key", Severity::warning,

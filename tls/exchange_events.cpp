@@ -28,7 +28,7 @@ std::vector<ExchangeEvent> exchange_events(const std::vector<Finding>& findings,
                                       " -Services SMTP (self-signed; for a CA-issued one add -GenerateRequest "
                                       "-RequestFile <path>, then Import-ExchangeCertificate)";
 
-  if (auto why = first_of(findings, {"starttls-not-offered", "starttls-rejected", "name-mismatch"}); !why.empty()) {
+  if (auto why = first_of(findings, {"starttls-not-offered", "starttls-rejected", "no-certificate", "name-mismatch"}); !why.empty()) {
     ExchangeEvent e{12014, "no-certificate-for-fqdn", "", {list_certificates, list_connectors}};
     e.summary = c.who + " cannot offer STARTTLS for " + fqdn +
                 ": no certificate enabled for SMTP contains that name (seen here as " + why + ")";

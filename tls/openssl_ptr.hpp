@@ -25,6 +25,7 @@ using UniqueX509Ext = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_fre
 using UniqueX509Store = std::unique_ptr<X509_STORE, Deleter<X509_STORE_free>>;
 using UniqueX509StoreCtx = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX_free>>;
 using UniqueEvpPkey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using UniqueEvpPkeyCtx = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
 using UniqueBio = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
 using UniqueBignum = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
 using UniqueAsn1OctetString = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING_free>>;
