@@ -18,6 +18,7 @@
 #include "report/diff.hpp"
 #include "report/inventory_report.hpp"
 #include "tls/certificate_file.hpp"
+#include "tls/checks.hpp"
 
 namespace stp::app {
 namespace {
@@ -91,7 +92,10 @@ int scan(probe::TargetSource& source, const ScanRun& run, report::Writer& writer
                         inventory::inventory_findings(*prediction, run.inventory->inventory, evidence, assessment),
                         evidence);
     }
-    if (run.save_chains) report::save_chain(*run.save_chains, evidence, assessment);
+    if (run.save_chains) {
+      auto saved = report::save_chain(*run.save_chains, evidence, assessment);
+      if (!saved.error.empty()) tls::add_findings(assessment, {tls::save_failed(saved.path, saved.error)}, evidence);
+    }
     std::lock_guard lock(report_mutex);
     tally.add(assessment.status);
     progress.clear();
@@ -214,6 +218,7 @@ int run_demo_command(const ReportOptions& report) {
     targets.push_back(*probe::parse_target_line(lab.add(scenario).target_line()));
   }
   probe::TargetSource source(std::move(targets), std::nullopt, std::nullopt);
+  Output output(report.output);  // a bad -o is an input error before any probe
   probe::ScanSettings settings;
   settings.concurrency = 16;
   settings.probe.reply_timeout = std::chrono::seconds(5);
@@ -233,7 +238,6 @@ int run_demo_command(const ReportOptions& report) {
   });
   std::sort(results.begin(), results.end(),
             [](const auto& a, const auto& b) { return a.first.target.position < b.first.target.position; });
-  Output output(report.output);
   auto writer = report::Writer::make(report.format, [&](std::string_view text) { output.write(text); },
                                      writer_options(report, judge.settings));
   for (const auto& [evidence, assessment] : results)

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 
-#include <arpa/inet.h>
 
 namespace stp::inventory {
 namespace {
@@ -50,12 +49,14 @@ std::vector<probe::Target> connector_targets(const Inventory& inventory, const s
                              "' listens on every address, but the export does not name its server: give --server NAME");
       if (std::find(seen.begin(), seen.end(), std::make_pair(host, binding->port)) != seen.end()) continue;
       seen.emplace_back(host, binding->port);
+      // Validated exactly as a command-line target: an export is no more trusted than a server.
+      std::string endpoint = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(binding->port);
       probe::Target target;
-      target.host = host;
-      unsigned char buffer[16];
-      target.host_is_ip = inet_pton(AF_INET, host.c_str(), buffer) == 1 || inet_pton(AF_INET6, host.c_str(), buffer) == 1;
-      target.port = binding->port;
-      target.text = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(binding->port);
+      try {
+        target = probe::parse_target(endpoint);
+      } catch (const probe::TargetError& e) {
+        throw InventoryError(connector.source + ": connector '" + connector.name + "': binding '" + text + "': " + e.what());
+      }
       target.mode = probe::Mode::starttls;  // Exchange's receive connectors speak STARTTLS, 465 ("Client Proxy") too
       const std::string& expected = connector.fqdn.empty() ? server_fqdn : connector.fqdn;
       if (!expected.empty()) target.expected_fqdn = expected;

@@ -11,7 +11,15 @@ namespace stp::report {
 // Creates DIR when missing; throws std::runtime_error when it cannot be written to.
 void prepare_chain_directory(const std::string& dir);
 
-// Writes the chain (leaf first) when there is one; returns the path written, or "" for no chain.
-std::string save_chain(const std::string& dir, const probe::Evidence& evidence, const tls::Assessment& assessment);
+struct SavedChain {
+  std::string path;   // the file written or meant; empty when there was no chain to save
+  std::string error;  // why it could not be written; empty when it was (or there was nothing to write)
+};
+
+// Writes the chain (leaf first) when there is one: to a temporary file of its own, created
+// exclusively beside the final name (several results for one host:port never share one), then
+// renamed into place. A failure is returned, never thrown: one chain that cannot be written
+// costs that endpoint a finding, not the scan.
+SavedChain save_chain(const std::string& dir, const probe::Evidence& evidence, const tls::Assessment& assessment);
 
 }  // namespace stp::report

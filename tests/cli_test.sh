@@ -249,6 +249,86 @@ case $case_name in
     echo 'not json' >"$work/b.jsonl"
     run diff "$work/a.jsonl" "$work/b.jsonl"; expect_code 3; expect_err_line 'b.jsonl: not JSON'
     run diff "$work/a.jsonl" "$work/a.jsonl"; expect_code 0; expect_out '0 changed, 1 unchanged' ;;
+  output-streams)
+    # -, /dev/stdout and /dev/fd/1 are standard output: no file named '-', the device links untouched.
+    port=$(closed_port)
+    for name in - /dev/stdout /dev/fd/1; do
+      (cd "$work" && "$bin" scan "127.0.0.1:$port" --connect-timeout 2 --format jsonl -o "$name" >"$work/out" 2>"$work/err"); code=$?
+      expect_code 3
+      [ "$(wc -l <"$work/out")" -eq 1 ] || fail "-o $name: the report is not on standard output"
+    done
+    [ ! -e "$work/-" ] || fail "-o - made a file named '-'"
+    [ -L /dev/stdout ] || fail "/dev/stdout is no longer a symlink"
+    run scan "127.0.0.1:$port" --connect-timeout 2 -o /dev/null; expect_code 3
+    [ -c /dev/null ] || fail "/dev/null is no longer a character device"
+    [ ! -s "$work/out" ] || fail "the report went to stdout, not /dev/null" ;;
+  output-special-files)
+    # A FIFO and a character device are written to and never replaced; a symlink is replaced like a
+    # file, never written through; temporary names planted as symlinks are never followed.
+    port=$(closed_port)
+    mkfifo "$work/fifo"
+    cat "$work/fifo" >"$work/from-fifo" &
+    reader=$!
+    run scan "127.0.0.1:$port" --connect-timeout 2 --format jsonl -o "$work/fifo"; expect_code 3
+    wait $reader
+    [ -p "$work/fifo" ] || fail "the FIFO was replaced"
+    grep -q '"kind":"connect"' "$work/from-fifo" || fail "the report did not come through the FIFO"
+    if [ "$(id -u)" -eq 0 ]; then
+      mknod "$work/null" c 1 3
+      run scan "127.0.0.1:$port" --connect-timeout 2 -o "$work/null"; expect_code 3
+      [ -c "$work/null" ] || fail "a character device was replaced"
+    fi
+    echo "keep me" >"$work/victim"
+    ln -s "$work/victim" "$work/link"
+    run scan "127.0.0.1:$port" --connect-timeout 2 --format jsonl -o "$work/link"; expect_code 3
+    [ "$(cat "$work/victim")" = "keep me" ] || fail "written through a symlink"
+    [ -f "$work/link" ] && [ ! -L "$work/link" ] || fail "the symlink was not replaced by the report"
+    # The old temporary name was FILE.tmp.<pid>: plant it for the pids that come next.
+    for pid in $(seq $$ $(( $$ + 400 ))); do ln -s "$work/victim" "$work/report.txt.tmp.$pid"; done
+    run scan "127.0.0.1:$port" --connect-timeout 2 -o "$work/report.txt"; expect_code 3
+    [ "$(cat "$work/victim")" = "keep me" ] || fail "written through a planted temporary symlink"
+    grep -q '^UNKNOWN  127.0.0.1' "$work/report.txt" || fail "no report"
+    [ "$(stat -c %a "$work/report.txt")" = "$(printf '%o' $(( 0666 & ~$(umask) )))" ] || fail "mode not from the umask" ;;
+  output-bad-paths)
+    # Each is an input error at once, before the silent endpoint would cost its 20 s timeout.
+    [ -x "$fleet" ] || fail "no fleet binary"
+    exec 4> >("$fleet" --healthy 0 --silent 1 --targets-file "$work/t.txt" --ca-file "$work/ca.pem" --seconds 60 >"$work/fleet.out")
+    for _ in $(seq 50); do grep -q ready "$work/fleet.out" 2>/dev/null && break; sleep 0.1; done
+    mkdir "$work/reports"
+    for bad in "$work/reports" "$work/reports/" "$work/no/such/dir/r.txt" /proc/starttls-probe-report.txt; do
+      start=$(date +%s)
+      run scan --targets "$work/t.txt" --timeout 20 -o "$bad"; expect_code 3
+      [ $(( $(date +%s) - start )) -lt 10 ] || fail "-o $bad: the error came after the scan"
+      case $bad in
+        "$work/reports"*) expect_err_line 'is a directory' ;;
+        *) expect_err_line 'cannot write' ;;
+      esac
+    done
+    exec 4>&-
+    [ -z "$(ls "$work" | grep '\.tmp\.')" ] || fail "a temporary file was left beside the directory" ;;
+  save-chains-failures)
+    # Two connectors on one address, a host name too long for a file name, a planted symlink at the
+    # old temporary name: each endpoint is reported, the scan goes on, nothing is written through.
+    [ -x "$fleet" ] || fail "no fleet binary"
+    exec 4> >("$fleet" --healthy 1 --targets-file "$work/t.txt" --ca-file "$work/ca.pem" --seconds 60 >"$work/fleet.out")
+    for _ in $(seq 50); do grep -q ready "$work/fleet.out" 2>/dev/null && break; sleep 0.1; done
+    endpoint=$(head -1 "$work/t.txt" | cut -d' ' -f1)
+    port=${endpoint##*:}
+    address=${endpoint%:*}
+    long=$(printf 'a%.0s' $(seq 63)).$(printf 'b%.0s' $(seq 63)).$(printf 'c%.0s' $(seq 63)).$(printf 'd%.0s' $(seq 61))
+    mkdir "$work/chains"
+    echo "keep me" >"$work/victim"
+    ln -s "$work/victim" "$work/chains/${address}_$port.pem.tmp"
+    run scan "$endpoint" "$endpoint" "$long:$port" --resolve "$long:$address" --fqdn mail.contoso.test \
+      --ca-file "$work/ca.pem" --save-chains "$work/chains" --format jsonl --quiet
+    exec 4>&-
+    [ "$(wc -l <"$work/out")" -eq 3 ] || fail "expected three results"
+    [ "$(grep -c '"code":"save-failed","severity":"warning"' "$work/out")" -eq 1 ] || fail "expected one save-failed"
+    grep '"code":"save-failed"' "$work/out" | grep -q 'File name too long' || fail "save-failed does not say why"
+    expect_code 1
+    [ "$(cat "$work/victim")" = "keep me" ] || fail "written through a planted symlink"
+    grep -q 'BEGIN CERTIFICATE' "$work/chains/${address}_$port.pem" || fail "the chain was not saved"
+    [ -z "$(ls "$work/chains" | grep -v '\.pem\.tmp$' | grep '\.tmp')" ] || fail "temporary files left" ;;
   closed-stdout)
     port=$(closed_port)
     for i in $(seq 3000); do echo "127.0.0.1:$port"; done >"$work/t.txt"

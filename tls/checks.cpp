@@ -105,6 +105,11 @@ bool looks_like_exchange_default(const CertificateFacts& leaf) {
   return has_name && has_fqdn;
 }
 
+Finding save_failed(const std::string& path, const std::string& why) {
+  return {"save-failed", Severity::warning, "the presented chain could not be saved to " + path + ": " + why,
+          "Check that the --save-chains directory is writable and has room; the rest of this result is complete"};
+}
+
 std::vector<Finding> dialogue_findings(const probe::Evidence& ev) {
   std::vector<Finding> out;
   const auto& smtp = ev.smtp;

@@ -34,4 +34,7 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
 // DNS SANs that name and an FQDN starting with it.
 bool looks_like_exchange_default(const CertificateFacts& leaf);
 
+// --save-chains could not write this endpoint's chain to `path` (`why`: the system's reason).
+Finding save_failed(const std::string& path, const std::string& why);
+
 }  // namespace stp::tls
