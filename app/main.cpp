@@ -141,11 +141,18 @@ int main(int argc, char** argv) {
   scan_cmd->add_flag("--all-addresses", scan.settings.probe.all_addresses,
                      "probe every address a host name resolves to, one result each [first reachable only]");
   scan_cmd->add_option("--threads", scan.settings.threads, "event loops [one per core]")->check(CLI::Range(1, 256));
+  // Repeatable options take one value per use, so that targets after them stay targets.
   scan_cmd->add_option("--resolve", resolve,
-                       "NAME:ADDR[,ADDR...]: use these addresses for NAME instead of DNS (repeatable)");
+                       "NAME:ADDR[,ADDR...]: use these addresses for NAME instead of DNS (repeatable)")
+      ->expected(1)
+      ->take_all()
+      ->allow_extra_args(false);
   scan_cmd->add_option("--inventory", scan.inventory_files,
                        "Exchange export (Format-List or ConvertTo-Json): its receive connectors become targets, "
-                       "each with Exchange's predicted certificate (repeatable)");
+                       "each with Exchange's predicted certificate (repeatable)")
+      ->expected(1)
+      ->take_all()
+      ->allow_extra_args(false);
   scan_cmd->add_option("--server", scan.server,
                        "host for the inventory's wildcard bindings (0.0.0.0:25, [::]:25) [each connector's Server]");
   scan_cmd->add_option("--shard", shard, "K/N: probe only the targets whose position modulo N is K (0-based)");

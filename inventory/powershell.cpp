@@ -1,6 +1,7 @@
 #include "inventory/powershell.hpp"
 
 #include "inventory/text.hpp"
+#include "probe/bounded_file.hpp"
 
 #include <algorithm>
 #include <array>
@@ -314,13 +315,12 @@ std::vector<Record> read_json(std::string_view text, const std::string& file) {
 }
 
 std::vector<Record> read_export(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InventoryError(path + ": cannot read the export");
   std::string bytes;
-  bytes.resize(max_export_bytes + 1);
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  bytes.resize(static_cast<std::size_t>(in.gcount()));
-  if (bytes.size() > max_export_bytes) throw InventoryError(path + ": more than 64 MiB: not an Exchange export");
+  try {
+    bytes = probe::read_bounded_file(path, max_export_bytes);
+  } catch (const probe::FileError& e) {
+    throw InventoryError(path + ": cannot read the export: " + e.reason());
+  }
   return read_export_bytes(bytes, path);
 }
 

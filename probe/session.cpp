@@ -188,12 +188,14 @@ class Dialogue {
         break;
       }
       auto started = clock::now();
+      // Until one answers, the address last tried stands for the endpoint (SPEC §5: a report's
+      // series keep their identity when it is down).
+      ev_.address = endpoint.address().to_string();
       arm(settings_.connect_timeout);
       auto [connect_ec] = co_await socket.async_connect(endpoint, use_tuple);
       if (!connect_ec && !conn_.timed_out) {
         held_ = endpoint.address();
         error_code ec;
-        ev_.address = endpoint.address().to_string();
         socket.set_option(tcp::no_delay(true), ec);  // one small command at a time: no Nagle delay
         ev_.timings.connect = ms_since(started);
         // The local address only when no name was given (value_or would ask the kernel every time).

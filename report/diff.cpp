@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "probe/bounded_file.hpp"
 #include "report/escape.hpp"
 #include "report/json_result.hpp"
 #include "report/text_style.hpp"
@@ -17,6 +18,7 @@ namespace {
 
 // One result line is a few kilobytes (its chain's PEM); anything much longer is not ours.
 constexpr std::size_t max_line_bytes = 16u << 20;
+constexpr std::size_t max_document_bytes = std::size_t{1} << 30;  // a json document over several lines, read whole
 
 std::optional<std::string> string_at(const json::object& o, std::string_view key) {
   auto it = o.find(key);
@@ -162,17 +164,24 @@ std::vector<ScanEntry> read_scan_results(const std::string& path) {
   std::string line;
   std::size_t number = 0;
   bool first = true;
-  while (std::getline(in, line)) {
+  for (;;) {
     ++number;
-    if (line.size() > max_line_bytes) throw DiffError(path + ":" + std::to_string(number) + ": a line over 16 MiB");
+    try {
+      if (!probe::read_bounded_line(in, line, max_line_bytes)) break;
+    } catch (const probe::FileError& e) {
+      throw DiffError(path + ":" + std::to_string(number) + ": " + e.what());
+    }
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     boost::system::error_code ec;
     json::value value = json::parse(line, ec);
     if (ec && first) {
       // Not one object per line: a document laid out over several lines (jq's output), read whole.
-      in.clear();
-      in.seekg(0);
-      std::string text(std::istreambuf_iterator<char>(in), {});
+      std::string text;
+      try {
+        text = probe::read_bounded_file(path, max_document_bytes);
+      } catch (const probe::FileError& e) {
+        throw DiffError(e.what());
+      }
       value = json::parse(text, ec);
       if (ec) throw DiffError(path + ": not JSON (" + ec.message() + "); give results written with --format jsonl or json");
       add(value, path);

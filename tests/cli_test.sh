@@ -132,7 +132,7 @@ case $case_name in
     [ "$(wc -l <"$work/out")" -eq 1 ] || fail "expected one JSON document"
     expect_out '^\{"results":\[\{"target":"127.0.0.1:'"$port"'"'
     expect_out '"summary":\{"total":1,"ok":0,"warning":0,"critical":0,"unknown":1,"exit_code":3\}' ;;
-  missing-ca-file) run scan 127.0.0.1 --ca-file "$work/nope.pem"; expect_code 3; expect_err_line 'nope.pem: cannot read' ;;
+  missing-ca-file) run scan 127.0.0.1 --ca-file "$work/nope.pem"; expect_code 3; expect_err_line 'nope.pem: cannot read: No such file' ;;
   non-pem-ca-file) run scan 127.0.0.1 --ca-file "$certs/not-a-certificate.txt"; expect_code 3; expect_err_line 'no PEM certificate' ;;
   inspect-pem)
     # Self-signed, for the right name: a warning (exit 1), no smtp part.
@@ -329,6 +329,27 @@ case $case_name in
     [ "$(cat "$work/victim")" = "keep me" ] || fail "written through a planted symlink"
     grep -q 'BEGIN CERTIFICATE' "$work/chains/${address}_$port.pem" || fail "the chain was not saved"
     [ -z "$(ls "$work/chains" | grep -v '\.pem\.tmp$' | grep '\.tmp')" ] || fail "temporary files left" ;;
+  bounded-inputs)
+    # Files are read with hard caps, whatever stat() says; a missing --ca-path is an error like --ca-file.
+    run inspect /dev/zero; expect_code 3; expect_err_line '/dev/zero: larger than 16 MiB'
+    run inventory /dev/zero; expect_code 3; expect_err_line '/dev/zero: cannot read the export: larger than 64 MiB'
+    run diff /dev/zero /dev/zero; expect_code 3; expect_err_line '/dev/zero:1: a line over 16 MiB'
+    run scan 127.0.0.1 --ca-file /dev/zero; expect_code 3; expect_err_line '/dev/zero: cannot read: larger than 64 MiB'
+    run scan 127.0.0.1 --ca-path "$work/nope"; expect_code 3; expect_err_line 'nope: not a directory'
+    run inspect "$certs/mail.contoso.test.pem" --ca-path "$work/nope"; expect_code 3; expect_err_line 'nope: not a directory' ;;
+  repeatable-options)
+    # An option that takes one value per use leaves the targets after it alone.
+    port=$(closed_port)
+    run scan a.contoso.test:$port --resolve a.contoso.test:127.0.0.1 b.contoso.test:$port \
+      --resolve b.contoso.test:127.0.0.2,127.0.0.3 --connect-timeout 2 --retries 0 --format jsonl
+    expect_code 3
+    [ "$(wc -l <"$work/out")" -eq 2 ] || fail "expected two results"
+    expect_out '"target":"b.contoso.test:'"$port"'"'
+    expect_out '127.0.0.3'
+    printf 'Name : X\r\nBindings : {127.0.0.1:%s}\r\nAuthMechanism : Tls\r\nServer : EX09\r\n' "$port" >"$work/export.txt"
+    run scan --inventory "$work/export.txt" a.contoso.test:$port --resolve a.contoso.test:127.0.0.1 \
+      --connect-timeout 2 --retries 0 --format jsonl
+    [ "$(wc -l <"$work/out")" -eq 2 ] || fail "--inventory swallowed the target after it" ;;
   closed-stdout)
     port=$(closed_port)
     for i in $(seq 3000); do echo "127.0.0.1:$port"; done >"$work/t.txt"

@@ -383,3 +383,20 @@ TEST_CASE("receive connectors become targets: wildcard bindings to the server, a
   CHECK_THROWS_WITH(inventory::connector_targets(bad, inventory::predict(bad, fixed_now), std::nullopt),
                     Catch::Contains("binding '0.0.0.0' is not ADDRESS:PORT"));
 }
+
+TEST_CASE("an exported binding or --server is validated as a command-line target is", "[inventory]") {
+  // A scoped IPv6 literal whose "scope" is a path once reached --save-chains' file names.
+  for (std::string binding : {"[::1%/../../x]:25", "[::1%eth0]:25", "../../x:25", "a/b:25", "-x.example:25"}) {
+    INFO(binding);
+    inventory::Inventory inv;
+    inventory::add_records(inv, format_list("Name : X\nBindings : {" + binding + "}\nAuthMechanism : Tls\nServer : EX09\n"));
+    CHECK_THROWS_AS(inventory::connector_targets(inv, inventory::predict(inv, fixed_now), std::nullopt),
+                    inventory::InventoryError);
+  }
+  inventory::Inventory wildcard;
+  inventory::add_records(wildcard, format_list("Name : X\nBindings : {0.0.0.0:25}\nAuthMechanism : Tls\nServer : EX09\n"));
+  auto predictions = inventory::predict(wildcard, fixed_now);
+  CHECK_THROWS_WITH(inventory::connector_targets(wildcard, predictions, std::string("../../etc")),
+                    Catch::Contains("'../../etc' is neither a host name nor an IP address"));
+  CHECK(inventory::connector_targets(wildcard, predictions, std::string("ex09.contoso.test")).at(0).host == "ex09.contoso.test");
+}

@@ -374,7 +374,7 @@ TEST_CASE("a refused connection is connect-failed", "[probe]") {
   auto results = test::scan({probe::parse_target("127.0.0.1:" + std::to_string(port))});
   CHECK(results.at(0).failure == Failure::connect);
   CHECK(results.at(0).failure_phase == Phase::connect);
-  CHECK_FALSE(results.at(0).address.has_value());
+  CHECK(results.at(0).address == "127.0.0.1");  // the address last tried (SPEC §5)
   CHECK(results.at(0).smtp.greeting.empty());
 }
 

@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <array>
-#include <strings.h>
 #include <cstdio>
+#include <unordered_set>
 
 #include <arpa/inet.h>
 #include <openssl/pem.h>
 
 #include "probe/der.hpp"
+#include "probe/text.hpp"
 #include "tls/openssl_ptr.hpp"
 
 namespace stp::tls {
@@ -165,11 +166,11 @@ CertificateFacts describe_certificate(std::shared_ptr<X509> cert) {
   facts.not_after = unix_time(X509_get0_notAfter(cert.get()));
 
   read_subject_alt_names(cert.get(), facts);
-  // Exchange's CertificateDomains: the subject CN, then the DNS SANs, each name once.
+  // Exchange's CertificateDomains: the subject CN, then the DNS SANs, each name once (ASCII case
+  // aside). A set keeps this linear: a hostile certificate may carry thousands of SANs.
+  std::unordered_set<std::string> seen;
   auto add_domain = [&](const std::string& name) {
-    auto same = [&](const std::string& known) { return strcasecmp(known.c_str(), name.c_str()) == 0; };
-    if (std::none_of(facts.certificate_domains.begin(), facts.certificate_domains.end(), same))
-      facts.certificate_domains.push_back(name);
+    if (seen.insert(probe::lower(name)).second) facts.certificate_domains.push_back(name);
   };
   if (facts.subject_cn) add_domain(*facts.subject_cn);
   for (const auto& name : facts.dns_names) add_domain(name);

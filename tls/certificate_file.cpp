@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 #include <sys/stat.h>
 
+#include "probe/bounded_file.hpp"
 #include "probe/der.hpp"
 #include "tls/openssl_ptr.hpp"
 
@@ -65,14 +66,12 @@ std::vector<std::string> from_pkcs12(const std::string& bytes, const std::string
 }  // namespace
 
 std::vector<std::string> read_certificate_file(const std::string& path, const std::optional<std::string>& password) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw CertificateFileError(path + ": " + std::generic_category().message(errno));
-  if (S_ISDIR(st.st_mode)) throw CertificateFileError(path + ": is a directory, not a certificate file");
-  if (static_cast<std::size_t>(st.st_size) > max_file_bytes) throw CertificateFileError(path + ": larger than 16 MiB");
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw CertificateFileError(path + ": " + std::generic_category().message(errno));
-  std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  if (file.bad()) throw CertificateFileError(path + ": cannot read");
+  std::string bytes;
+  try {
+    bytes = probe::read_bounded_file(path, max_file_bytes);
+  } catch (const probe::FileError& e) {
+    throw CertificateFileError(e.what());
+  }
   return parse_certificate_bytes(bytes, path, password);
 }
 

@@ -1,11 +1,18 @@
 #include "tls/trust.hpp"
 
+#include <filesystem>
+
 #include <openssl/pem.h>
+#include <unistd.h>
+
+#include "probe/bounded_file.hpp"
 
 #include "tls/certificate.hpp"
 
 namespace stp::tls {
 namespace {
+
+constexpr std::size_t max_anchor_file_bytes = std::size_t{64} << 20;  // the system bundle is ~200 KiB
 
 // Reads every certificate of a PEM BIO into the store; returns how many.
 int add_pem_certificates(X509_STORE* store, BIO* bio) {
@@ -33,12 +40,23 @@ int forgive_leaf_own_checks(int ok, X509_STORE_CTX* ctx) {
 TrustAnchors TrustAnchors::load(const std::optional<std::string>& ca_file, const std::optional<std::string>& ca_path) {
   UniqueX509Store store(X509_STORE_new());
   if (ca_file) {
-    UniqueBio bio(BIO_new_file(ca_file->c_str(), "r"));
-    if (!bio) throw TrustError(*ca_file + ": cannot read (" + take_openssl_error() + ")");
+    std::string pem;
+    try {
+      pem = probe::read_bounded_file(*ca_file, max_anchor_file_bytes);
+    } catch (const probe::FileError& e) {
+      throw TrustError(*ca_file + ": cannot read: " + e.reason());
+    }
+    UniqueBio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     if (add_pem_certificates(store.get(), bio.get()) == 0)
       throw TrustError(*ca_file + ": no PEM certificate in it (--ca-file wants PEM)");
   }
   if (ca_path) {
+    // OpenSSL reads a hashed directory only when it looks a certificate up: check it now, as --ca-file is.
+    std::error_code ec;
+    if (!std::filesystem::is_directory(*ca_path, ec))
+      throw TrustError(*ca_path + ": not a directory (--ca-path wants a directory of hashed certificates)");
+    if (::access(ca_path->c_str(), R_OK | X_OK) != 0)
+      throw TrustError(*ca_path + ": cannot read the --ca-path directory");
     if (X509_STORE_load_path(store.get(), ca_path->c_str()) != 1)
       throw TrustError(*ca_path + ": not a usable CA directory (" + take_openssl_error() + ")");
   }
