@@ -129,16 +129,81 @@ void check_certificate_file(const std::uint8_t* data, std::size_t size) {
   }
 }
 
+// The terminal form decodes back to the very bytes (\\ and \xNN are its only escapes).
+std::string unescape_terminal(std::string_view shown) {
+  std::string out;
+  for (std::size_t i = 0; i < shown.size(); ++i) {
+    if (shown[i] != '\\') {
+      out += shown[i];
+      continue;
+    }
+    require(i + 1 < shown.size(), "a lone backslash at the end");
+    if (shown[i + 1] == '\\') {
+      out += '\\';
+      ++i;
+      continue;
+    }
+    require(shown[i + 1] == 'x' && i + 3 < shown.size(), "an escape is a doubled backslash or x and two hex digits");
+    out += static_cast<char>(std::stoi(std::string(shown.substr(i + 2, 2)), nullptr, 16));
+    i += 3;
+  }
+  return out;
+}
+
 void check_escape(const std::uint8_t* data, std::size_t size) {
   std::string_view bytes = as_text(data, size);
   std::string utf8 = report::valid_utf8(bytes);
   require(report::valid_utf8(utf8) == utf8, "valid_utf8 output is valid UTF-8");
-  std::string shown = report::terminal_safe(bytes);
-  require(report::valid_utf8(shown) == shown, "terminal_safe output is valid UTF-8");
-  for (std::size_t i = 0; i < shown.size(); ++i) {
-    auto c = static_cast<unsigned char>(shown[i]);
-    require(c >= 0x20 && c != 0x7f, "no C0 control or DEL reaches the terminal");
-    if (c == 0xC2 && i + 1 < shown.size()) require(static_cast<unsigned char>(shown[i + 1]) >= 0xA0, "no C1 control");
+
+  for (const std::string& shown : {report::terminal_safe(bytes), report::plugin_safe(bytes)}) {
+    require(report::valid_utf8(shown) == shown, "terminal output is valid UTF-8");
+    require(unescape_terminal(shown) == bytes, "terminal output decodes back to the input");
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+      auto c = static_cast<unsigned char>(shown[i]);
+      require(c >= 0x20 && c != 0x7f, "no C0 control or DEL reaches the terminal");
+      if (c == 0xC2 && i + 1 < shown.size()) require(static_cast<unsigned char>(shown[i + 1]) >= 0xA0, "no C1 control");
+    }
+    for (std::string_view hidden : {"\u061C", "\u200E", "\u200F", "\u202A", "\u202E", "\u2028", "\u2029", "\u2066",
+                                    "\u2069", "\uFEFF", "\uFDD0", "\uFFFE", "\uFFFF", "\U0001FFFF"})
+      require(shown.find(hidden) == std::string::npos, "no bidi control, separator, BOM or noncharacter");
+  }
+  require(report::plugin_safe(bytes).find('|') == std::string::npos, "no '|' in a plugin line");
+
+  std::string xml = report::xml_safe(bytes);
+  require(report::valid_utf8(xml) == xml, "XML output is valid UTF-8");
+  require(xml.find_first_of("<>\"'") == std::string::npos, "no markup character in XML text");
+  require(xml.find("\xEF\xBF\xBE") == std::string::npos && xml.find("\xEF\xBF\xBF") == std::string::npos,
+          "no U+FFFE or U+FFFF in XML");
+  for (char c : xml) {
+    auto u = static_cast<unsigned char>(c);
+    require(u >= 0x20 || c == '\t' || c == '\n', "no character XML cannot hold");
+  }
+  for (std::size_t at = xml.find('&'); at != std::string::npos; at = xml.find('&', at + 1))
+    require(xml.compare(at, 5, "&amp;") == 0 || xml.compare(at, 4, "&lt;") == 0 || xml.compare(at, 4, "&gt;") == 0 ||
+                xml.compare(at, 6, "&quot;") == 0 || xml.compare(at, 6, "&apos;") == 0 || xml.compare(at, 5, "&#13;") == 0,
+            "every & starts an entity");
+
+  std::string csv = report::csv_field(bytes);
+  require(report::valid_utf8(csv) == csv, "CSV output is valid UTF-8");
+  std::string_view value = csv;
+  if (!value.empty() && value.front() == '"') {
+    require(value.size() >= 2 && value.back() == '"', "a quoted field ends with its quote");
+    value = value.substr(1, value.size() - 2);
+  }
+  require(value.empty() || std::string_view("=+-@\t\r").find(value.front()) == std::string_view::npos,
+          "no CSV field starts like a formula");
+
+  std::string label = report::prometheus_label(bytes);
+  require(report::valid_utf8(label) == label, "a label value is valid UTF-8");
+  require(label.find('\n') == std::string::npos, "no raw line feed in a label value");
+  for (std::size_t i = 0; i < label.size(); ++i) {
+    if (label[i] == '\\') {
+      require(i + 1 < label.size() && (label[i + 1] == '\\' || label[i + 1] == '"' || label[i + 1] == 'n'),
+              "label escapes are \\\\, \\\" and \\n");
+      ++i;
+    } else {
+      require(label[i] != '"', "no raw quote in a label value");
+    }
   }
 }
 

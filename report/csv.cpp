@@ -1,6 +1,5 @@
-// CSV (RFC 4180): a header row, then one row per endpoint; CRLF line ends; a field with a comma,
-// a quote or a line break is quoted, quotes doubled. A value from the network that starts like a
-// spreadsheet formula (= + - @) gets a leading apostrophe so that opening the file runs nothing.
+// CSV (RFC 4180): a header row, then one row per endpoint; CRLF line ends; each field escaped by
+// csv_field() (quoting, and a leading apostrophe on anything a spreadsheet would evaluate).
 
 #include "report/escape.hpp"
 #include "report/formats.hpp"
@@ -9,23 +8,8 @@
 namespace stp::report {
 namespace {
 
-std::string field(std::string_view value) {
-  std::string v = valid_utf8(value);
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-// For values a server or a certificate chose.
-std::string untrusted(const std::optional<std::string>& value) {
-  if (!value) return "";
-  std::string v = *value;
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) v = "'" + v;
-  return field(v);
-}
-
-std::string optional(const std::optional<std::string>& value) { return value ? field(*value) : ""; }
+// Every text field, whoever chose it, goes through csv_field() (report/escape.hpp).
+std::string optional(const std::optional<std::string>& value) { return value ? csv_field(*value) : ""; }
 
 class CsvWriter final : public Writer {
  public:
@@ -39,15 +23,15 @@ class CsvWriter final : public Writer {
     std::string findings, events;
     for (const auto& f : row.assessment->findings) findings += (findings.empty() ? "" : ";") + f.code;
     for (const auto& e : row.assessment->exchange_events) events += (events.empty() ? "" : ";") + event_label(e);
-    std::string line = field(row.target) + "," + untrusted(row.connector) + "," + optional(row.host) + "," +
+    std::string line = csv_field(row.target) + "," + optional(row.connector) + "," + optional(row.host) + "," +
                        optional(row.address) + "," + (row.port ? std::to_string(*row.port) : "") + "," +
                        tls::to_string(row.status) + "," + optional(row.expected_fqdn) + "," +
-                       untrusted(row.advertised_fqdn) + "," + optional(row.checked_fqdn) + "," +
+                       optional(row.advertised_fqdn) + "," + optional(row.checked_fqdn) + "," +
                        (row.starttls_offered ? (*row.starttls_offered ? "true" : "false") : "") + "," +
                        optional(row.tls_version) + "," +
-                       (row.leaf ? untrusted(row.leaf->subject) : "") + "," + (row.leaf ? row.leaf->sha1 : "") + "," +
-                       (row.leaf ? tls::format_time(row.leaf->not_after) : "") + "," + field(findings) + "," +
-                       field(events) + "\r\n";
+                       (row.leaf ? csv_field(row.leaf->subject) : "") + "," + (row.leaf ? row.leaf->sha1 : "") + "," +
+                       (row.leaf ? tls::format_time(row.leaf->not_after) : "") + "," + csv_field(findings) + "," +
+                       csv_field(events) + "\r\n";
     sink_(line);
   }
 

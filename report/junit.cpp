@@ -12,35 +12,6 @@
 namespace stp::report {
 namespace {
 
-// XML 1.0 text and attribute values: markup escaped; characters XML cannot carry at all
-// (C0 controls but tab/LF/CR, invalid UTF-8) shown as \xNN.
-std::string xml(std::string_view text) {
-  std::string safe;
-  for (char c : valid_utf8(text)) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02X", u);
-      safe += hex;
-    } else {
-      safe += c;
-    }
-  }
-  std::string out;
-  for (char c : safe) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#13;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 class JunitWriter final : public Writer {
  public:
   explicit JunitWriter(Sink sink) : sink_(std::move(sink)) {}
@@ -62,16 +33,16 @@ class JunitWriter final : public Writer {
     char time[32];
     std::snprintf(time, sizeof time, "%.3f", row.duration_seconds.value_or(0.0));
     std::string classname = "starttls-probe." + row.connector.value_or(row.host.value_or("file"));
-    std::string testcase = "  <testcase classname=\"" + xml(classname) + "\" name=\"" + xml(row.target) +
+    std::string testcase = "  <testcase classname=\"" + xml_safe(classname) + "\" name=\"" + xml_safe(row.target) +
                            "\" time=\"" + time + "\">\n";
     if (row.status == tls::Status::critical) {
       ++failures_;
-      testcase += "    <failure type=\"critical\" message=\"" + xml(headline) + "\">" + xml(details) + "</failure>\n";
+      testcase += "    <failure type=\"critical\" message=\"" + xml_safe(headline) + "\">" + xml_safe(details) + "</failure>\n";
     } else if (row.status == tls::Status::unknown) {
       ++errors_;
-      testcase += "    <error type=\"unknown\" message=\"" + xml(headline) + "\">" + xml(details) + "</error>\n";
+      testcase += "    <error type=\"unknown\" message=\"" + xml_safe(headline) + "\">" + xml_safe(details) + "</error>\n";
     } else if (!details.empty()) {
-      testcase += "    <system-out>" + xml(details) + "</system-out>\n";
+      testcase += "    <system-out>" + xml_safe(details) + "</system-out>\n";
     }
     testcase += "  </testcase>\n";
     total_seconds_ += row.duration_seconds.value_or(0.0);

@@ -14,13 +14,6 @@
 namespace stp::report {
 namespace {
 
-// Plugin output is one line per item and '|' starts the perfdata: neither may come from a server.
-std::string plain(std::string_view text) {
-  std::string out = terminal_safe(text);
-  std::replace(out.begin(), out.end(), '|', '/');
-  return out;
-}
-
 std::string state_of(tls::Status s) {
   switch (s) {
     case tls::Status::ok: return "OK";
@@ -40,10 +33,10 @@ class NagiosWriter final : public Writer {
     std::string codes;
     for (const auto& f : row.assessment->findings)
       if (f.severity != tls::Severity::info) codes += (codes.empty() ? "" : ", ") + f.code;
-    std::string name = plain(row.target) + (row.connector ? " (" + plain(*row.connector) + ")" : "");
+    std::string name = plugin_safe(row.target) + (row.connector ? " (" + plugin_safe(*row.connector) + ")" : "");
     std::string first;
     if (!row.assessment->findings.empty() && row.assessment->findings.front().severity != tls::Severity::info)
-      first = row.assessment->findings.front().code + ": " + plain(row.assessment->findings.front().message);
+      first = row.assessment->findings.front().code + ": " + plugin_safe(row.assessment->findings.front().message);
     lines_.push_back({result.position, state_of(row.status) + " " + name + (codes.empty() ? "" : ": " + codes), name,
                       first});
     if (row.leaf) soonest_not_after_ = std::min(soonest_not_after_.value_or(row.leaf->not_after), row.leaf->not_after);
@@ -65,12 +58,13 @@ class NagiosWriter final : public Writer {
     std::string perfdata;
     if (soonest_not_after_) {
       auto days = static_cast<long long>(std::floor(static_cast<double>(*soonest_not_after_ - options_.now) / 86400.0));
-      perfdata += "days_left=" + std::to_string(days) + ";" + std::to_string(options_.warn_days) + ";" +
-                  std::to_string(options_.crit_days);
+      // The guidelines' range syntax: "30:" alerts below 30, so fewer days than the threshold alert.
+      perfdata += "days_left=" + std::to_string(days) + ";" + std::to_string(options_.warn_days) + ":;" +
+                  std::to_string(options_.crit_days) + ":";
     }
     if (slowest_) {
       char time[32];
-      std::snprintf(time, sizeof time, "time=%.3fs", *slowest_);
+      std::snprintf(time, sizeof time, "time=%.3fs;;;0", *slowest_);
       perfdata += (perfdata.empty() ? "" : " ") + std::string(time);
     }
     std::string out = "STARTTLS " + state + " - " + summary + (perfdata.empty() ? "" : " | " + perfdata) + "\n";

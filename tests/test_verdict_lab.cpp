@@ -48,7 +48,7 @@ TEST_CASE("every lab scenario gets the findings, status and events it stands for
       {Scenario::endless_lines, {"protocol-error"}, Status::unknown, {}, "greeting"},
       {Scenario::garbage_after_starttls, {"tls-handshake-failed"}, Status::critical, {not_valid}, "the TLS handshake failed after STARTTLS was accepted"},
       {Scenario::stalled_handshake, {"timeout"}, Status::unknown, {}, "phase handshake"},
-      {Scenario::injected_after_starttls, {"starttls-injection"}, Status::warning, {}, "'250-injected\\r\\n250 PIPELINING\\r\\n'"},
+      {Scenario::injected_after_starttls, {"starttls-injection"}, Status::warning, {}, "'250-injected\r\n250 PIPELINING\r\n'"},
       {Scenario::hangup_mid_dialogue, {"protocol-error"}, Status::unknown, {}, "closed the connection during ehlo"},
       {Scenario::control_characters, {}, Status::ok, {}},
       {Scenario::slow_multiline_greeting, {}, Status::ok, {}},

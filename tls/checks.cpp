@@ -5,7 +5,7 @@
 #include <strings.h>
 
 #include "tls/names.hpp"
-#include "tls/printable.hpp"
+#include "tls/excerpt.hpp"
 
 namespace stp::tls {
 namespace {
@@ -46,7 +46,7 @@ std::optional<std::string> inspection_sign(const probe::SmtpEvidence& smtp) {
     std::string_view first = smtp.greeting.front();
     std::string_view text = first.size() > 4 ? first.substr(4) : std::string_view{};
     if (text.find("*****") != std::string_view::npos)
-      return "the greeting is masked with '*' ('" + printable(first, 40) + "')";
+      return "the greeting is masked with '*' ('" + excerpt(first, 40) + "')";
   }
   for (const auto& line : smtp.ehlo) {
     std::string upper(line);
@@ -59,7 +59,7 @@ std::optional<std::string> inspection_sign(const probe::SmtpEvidence& smtp) {
 
 Finding failure_finding(const probe::Evidence& ev) {
   const std::string& detail = ev.failure_detail;
-  std::string target = printable(ev.target.text, 200);
+  std::string target = excerpt(ev.target.text, 200);
   switch (ev.failure) {
     case Failure::dns:
       return {"dns-failed", Severity::unknown, detail, "Check the host name, or probe the address directly"};
@@ -78,13 +78,13 @@ Finding failure_finding(const probe::Evidence& ev) {
               "A tarpit, a firewall dropping packets, or an overloaded server; raise --timeout if it is only slow"};
     }
     case Failure::greeting_rejected:
-      return {"greeting-rejected", Severity::unknown, "the server greeted with '" + printable(ev.smtp.greeting.empty() ? "" : ev.smtp.greeting.front(), 200) + "'",
+      return {"greeting-rejected", Severity::unknown, "the server greeted with '" + excerpt(ev.smtp.greeting.empty() ? "" : ev.smtp.greeting.front(), 200) + "'",
               "The server refuses this client (421 busy, 554 blocked): probe from an allowed address or later"};
     case Failure::ehlo_rejected:
-      return {"ehlo-rejected", Severity::unknown, "EHLO and HELO were refused: '" + printable(ev.smtp.ehlo.empty() ? detail : ev.smtp.ehlo.front(), 200) + "'",
+      return {"ehlo-rejected", Severity::unknown, "EHLO and HELO were refused: '" + excerpt(ev.smtp.ehlo.empty() ? detail : ev.smtp.ehlo.front(), 200) + "'",
               "The server may reject the EHLO name '" + ev.ehlo_name + "': set --ehlo to a name it accepts"};
     default:  // protocol_error
-      return {"protocol-error", Severity::unknown, printable(detail, 300), ""};
+      return {"protocol-error", Severity::unknown, excerpt(detail, 300), ""};
   }
 }
 
@@ -139,14 +139,14 @@ std::vector<Finding> dialogue_findings(const probe::Evidence& ev) {
   }
   if (ev.failure == Failure::starttls_rejected) {
     out.push_back({"starttls-rejected", Severity::critical,
-                   "STARTTLS was answered '" + printable(smtp.starttls_reply.empty() ? ev.failure_detail : smtp.starttls_reply.front(), 200) + "'",
+                   "STARTTLS was answered '" + excerpt(smtp.starttls_reply.empty() ? ev.failure_detail : smtp.starttls_reply.front(), 200) + "'",
                    "The server cannot start TLS: check that a certificate for " + fqdn +
                        " with its private key is enabled for SMTP"});
   }
   if (ev.failure == Failure::handshake_failed) {
     out.push_back({"tls-handshake-failed", Severity::critical,
                    std::string(starttls_mode ? "the TLS handshake failed after STARTTLS was accepted: "
-                                             : "the TLS handshake failed: ") + printable(ev.tls.error, 200),
+                                             : "the TLS handshake failed: ") + excerpt(ev.tls.error, 200),
                    "Check that the certificate for " + fqdn +
                        " is enabled for SMTP and has its private key, and that the server offers TLS 1.2 or later"});
   }
@@ -173,7 +173,7 @@ std::vector<Finding> dialogue_findings(const probe::Evidence& ev) {
   if (smtp.injected_bytes > 0)
     out.push_back({"starttls-injection", Severity::warning,
                    "the server sent " + std::to_string(smtp.injected_bytes) +
-                       " bytes after its STARTTLS 220 and before the handshake ('" + printable(smtp.injected, 60) +
+                       " bytes after its STARTTLS 220 and before the handshake ('" + excerpt(smtp.injected, 60) +
                        "'); they were discarded",
                    "A middlebox or a buggy server injects plaintext (CVE-2011-0411 family): find what sits in front of the server"});
 
@@ -183,7 +183,7 @@ std::vector<Finding> dialogue_findings(const probe::Evidence& ev) {
 
   if (smtp.ehlo_after_tls_failed)
     out.push_back({"ehlo-after-tls-failed", Severity::warning,
-                   "EHLO over TLS failed after a good handshake: " + printable(ev.failure_detail, 200),
+                   "EHLO over TLS failed after a good handshake: " + excerpt(ev.failure_detail, 200),
                    "Senders will fail after the handshake too: check the server's logs for TLS sessions"});
 
   if (ev.tls.client_certificate_requested)
@@ -209,14 +209,14 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
     verification.rfc6125_name_match = names.rfc6125;
     if (names.exchange == NameMatch::none) {
       findings.push_back({"name-mismatch", Severity::critical,
-                          fqdn + " is in none of the certificate's domains (" + joined(leaf.certificate_domains) + ")",
+                          fqdn + " is in none of the certificate's domains (" + excerpt(joined(leaf.certificate_domains), 300) + ")",
                           "Install a certificate whose subject or subjectAltName contains " + fqdn +
                               " and enable it for SMTP, or set the connector FQDN to a name the certificate has"});
     } else if (names.exchange == NameMatch::cn) {
       findings.push_back({"cn-only-match", Severity::warning,
                           fqdn + " matches only the subject CN" +
                               (leaf.dns_names.empty() ? " (the certificate has no DNS subjectAltName)"
-                                                      : " (subjectAltName: " + joined(leaf.dns_names) + ")") +
+                                                      : " (subjectAltName: " + excerpt(joined(leaf.dns_names), 300) + ")") +
                               "; RFC 6125 and MTA-STS verifiers ignore the CN",
                           "Reissue the certificate with " + fqdn + " in its subjectAltName"});
     }
@@ -227,7 +227,7 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
                 contains(leaf.extended_key_usage, "anyExtendedKeyUsage");
   if (!eku_ok)
     findings.push_back({"not-valid-for-smtp", Severity::critical,
-                        "the certificate's extended key usage (" + joined(leaf.extended_key_usage) +
+                        "the certificate's extended key usage (" + excerpt(joined(leaf.extended_key_usage), 300) +
                             ") does not include serverAuth",
                         "Issue a certificate with Server Authentication (1.3.6.1.5.5.7.3.1) in its extended key usage "
                         "and enable it for SMTP"});
@@ -273,22 +273,22 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
     verification.trusted = trust.trusted;
     verification.error = trust.error;
     if (trust.problem == ChainTrust::Problem::incomplete)
-      findings.push_back({"chain-incomplete", trust_severity, trust.detail,
+      findings.push_back({"chain-incomplete", trust_severity, excerpt(trust.detail, 600),
                           "Configure the server to send the intermediate CA certificate with its own (on Exchange, "
                           "import it into the Intermediate Certification Authorities store of the server)"});
     else if (trust.problem == ChainTrust::Problem::untrusted)
-      findings.push_back({"chain-untrusted", trust_severity, trust.error + ": " + trust.detail,
+      findings.push_back({"chain-untrusted", trust_severity, trust.error + ": " + excerpt(trust.detail, 600),
                           "Use a certificate from a CA the senders trust; for a private CA, give its root to --ca-file"});
   } else {
     verification.error = "not verified: no trust anchors";
   }
   if (leaf.self_signed)
-    findings.push_back({"self-signed", trust_severity, "the certificate is self-signed (" + leaf.subject + ")",
+    findings.push_back({"self-signed", trust_severity, "the certificate is self-signed (" + excerpt(leaf.subject, 300) + ")",
                         "Senders that verify certificates will not trust it: use one from a CA they trust"});
   if (looks_like_exchange_default(leaf))
     findings.push_back({"exchange-default-certificate", Severity::warning,
-                        "the certificate looks like Exchange's self-signed default for server " + *leaf.subject_cn +
-                            " (" + joined(leaf.dns_names) + ")",
+                        "the certificate looks like Exchange's self-signed default for server " + excerpt(*leaf.subject_cn) +
+                            " (" + excerpt(joined(leaf.dns_names), 300) + ")",
                         "Enable a CA-issued certificate for " + fqdn + " for SMTP; the default one is for internal use"});
   if (leaf.is_ca && !leaf.self_signed)
     findings.push_back({"leaf-is-ca", Severity::warning,
@@ -298,7 +298,7 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
   // Strength: every presented certificate but a self-signed root.
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const auto& c = chain[i];
-    std::string which = i == 0 ? "the certificate" : "chain certificate " + std::to_string(i) + " (" + c.subject + ")";
+    std::string which = i == 0 ? "the certificate" : "chain certificate " + std::to_string(i) + " (" + excerpt(c.subject, 300) + ")";
     bool weak_rsa_dsa = (c.key_type == "RSA" || c.key_type == "RSA-PSS" || c.key_type == "DSA") && c.key_bits < 2048;
     bool weak_ec = c.key_type == "EC" && c.key_bits < 256;
     if (weak_rsa_dsa || weak_ec)
