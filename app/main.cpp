@@ -6,10 +6,11 @@
 #include <arpa/inet.h>
 
 #include <CLI/CLI.hpp>
+#include <openssl/crypto.h>
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
-#include "probe/key_decoding.hpp"
+#include "keys/builtin_keys.hpp"
 #include "probe/target_source.hpp"
 
 namespace {
@@ -97,11 +98,13 @@ void check_dns_name(const std::optional<std::string>& value, const char* option)
 
 int main(int argc, char** argv) {
   // First, before any certificate or key exists in the process (probe/key_decoding.cpp says why).
-  stp::probe::use_builtin_key_decoding();
+  stp::keys::use_builtin_key_decoding();
   CLI::App app{"starttls-probe: checks, from outside, that SMTP endpoints offer STARTTLS with the right "
                "certificate (Exchange events 12014/12016/12018, remotely)",
                "starttls-probe"};
-  app.set_version_flag("--version", std::string("starttls-probe ") + STARTTLS_PROBE_VERSION);
+  app.set_version_flag("--version", std::string("starttls-probe ") + STARTTLS_PROBE_VERSION + "\n" +
+                                        OpenSSL_version(OPENSSL_VERSION) + "\nkey decoding: " +
+                                        stp::keys::key_decoding_path());
   app.require_subcommand(1);
 
   stp::app::ScanCommand scan;

@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "probe/key_decoding.hpp"
+#include "keys/builtin_keys.hpp"
 
 namespace {
 
@@ -299,7 +299,7 @@ int main(int argc, char** argv) {
     fleet.stop();
     // OpenSSL 3.0's provider decoders first: the switch to the built-in ones cannot be undone.
     double provider_parse = measure_parse(work + "/ca.pem");
-    stp::probe::use_builtin_key_decoding();
+    stp::keys::use_builtin_key_decoding();
     std::printf("certificate parsing (d2i_X509, P-256): %.1f us with the built-in key decoding the scanner uses, "
                 "%.1f us through OpenSSL 3.0's provider decoders\n",
                 measure_parse(work + "/ca.pem"), provider_parse);

@@ -1,10 +1,10 @@
 // One libFuzzer executable per check: FUZZ_CHECK names the function of fuzz/checks.hpp.
 #include "fuzz/checks.hpp"
-#include "probe/key_decoding.hpp"
+#include "keys/builtin_keys.hpp"
 
 // Keys decoded the way starttls-probe decodes them (its main switches this on first thing).
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  stp::probe::use_builtin_key_decoding();
+  stp::keys::use_builtin_key_decoding();
   return 0;
 }
 

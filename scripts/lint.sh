@@ -4,8 +4,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null || exit 1
-sources=$(ls probe/*.cpp tls/*.cpp report/*.cpp lab/*.cpp app/*.cpp bench/*.cpp fuzz/checks.cpp | grep -v asio_impl)
+sources=$(ls keys/builtin_keys.cpp probe/*.cpp tls/*.cpp inventory/*.cpp report/*.cpp lab/*.cpp app/*.cpp bench/*.cpp \
+          fuzz/checks.cpp | grep -v asio_impl)
 status=0
+
+for tool in cppcheck clang-tidy; do
+  command -v $tool >/dev/null || { echo "lint: $tool is missing (scripts/setup.sh installs it)" >&2; exit 1; }
+done
 
 echo "== cppcheck"
 # Suppressed: missingReturn. cppcheck 2.10 does not know coroutines and reports every
@@ -20,8 +25,18 @@ echo "== clang-tidy"
 # Allowed: warnings located inside Asio's coroutine machinery (/usr/include/boost/asio/impl/awaitable.hpp):
 # the analyzer does not follow coroutine frames and reports uninitialised pointers that Asio sets
 # before use. Everything else, in our code or reached from it, fails the run.
-report=$(echo "$sources" | xargs -P "$(nproc)" -n 4 clang-tidy -p build --quiet 2>/dev/null |
-         grep -E '^[^ ].*: (warning|error):' | grep -v '^/usr/include/boost/asio/impl/awaitable.hpp:')
+# clang-tidy's own failures (a crash, a file it cannot compile) fail the run too: xargs' status
+# says whether every invocation exited 0, and their stderr is shown then.
+errors=$(mktemp)
+output=$(echo "$sources" | xargs -P "$(nproc)" -n 4 clang-tidy -p build --quiet 2>"$errors")
+tidy_status=$?
+if [ $tidy_status -ne 0 ]; then
+  echo "clang-tidy failed (xargs status $tidy_status):"
+  grep -v ' warnings\? generated\.$' "$errors" | head -50
+  status=1
+fi
+rm -f "$errors"
+report=$(echo "$output" | grep -E '^[^ ].*: (warning|error):' | grep -v '^/usr/include/boost/asio/impl/awaitable.hpp:')
 if [ -n "$report" ]; then
   echo "$report"
   status=1

@@ -6,7 +6,7 @@
 #include <openssl/err.h>
 
 #include "lab/cert_factory.hpp"
-#include "probe/key_decoding.hpp"
+#include "keys/builtin_keys.hpp"
 #include "tls/certificate.hpp"
 
 using namespace stp;
@@ -76,17 +76,27 @@ TEST_CASE("a certificate without SAN or EKU has empty lists and flags unset", "[
 }
 
 TEST_CASE("the same fingerprints as openssl x509 -fingerprint would print", "[tls][certificate]") {
-  // SHA-1 and SHA-256 of the DER: recompute independently with EVP.
+  // SHA-1 (Exchange's Thumbprint, upper case) and SHA-256 (lower case) of the DER, every byte,
+  // recomputed independently with EVP.
   auto cert = lab::issue_certificate(lab::CertSpec{}, nullptr);
   std::string der = cert.certificate_der();
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(der.data(), der.size(), digest, &length, EVP_sha1(), nullptr);
-  char first[3];
-  std::snprintf(first, sizeof first, "%02X", digest[0]);
+  auto hex = [&](const EVP_MD* md, const char* format) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_Digest(der.data(), der.size(), digest, &length, md, nullptr);
+    std::string out;
+    char pair[3];
+    for (unsigned int i = 0; i < length; ++i) {
+      std::snprintf(pair, sizeof pair, format, digest[i]);
+      out += pair;
+    }
+    return out;
+  };
   auto facts = tls::describe_certificate(der);
-  CHECK(facts.sha1.substr(0, 2) == first);
-  CHECK(facts.sha1.size() == 2 * length);
+  CHECK(facts.sha1 == hex(EVP_sha1(), "%02X"));
+  CHECK(facts.sha256 == hex(EVP_sha256(), "%02x"));
+  CHECK(facts.sha1.size() == 40);
+  CHECK(facts.sha256.size() == 64);
 }
 
 TEST_CASE("bytes that are not a certificate are an error, not a crash", "[tls][certificate]") {
@@ -116,14 +126,18 @@ bool claimed(int type) {
 
 }  // namespace
 
-TEST_CASE("certificate keys are decoded by OpenSSL's built-in RSA and EC code, and still verify", "[tls][certificate]") {
-  REQUIRE(probe::use_builtin_key_decoding());  // tests/main.cpp switched it on first, as main() does
-  CHECK(claimed(EVP_PKEY_RSA));
-  CHECK(claimed(EVP_PKEY_EC));
+TEST_CASE("certificate keys decode and verify on the path in use (built-in methods or provider decoders)", "[tls][certificate]") {
+  // tests/main.cpp switched the built-in methods on first, as main() does, unless the build has no
+  // engine or STARTTLS_PROBE_BUILTIN_KEYS=0 (CI runs the suite both ways).
+  bool builtin = keys::use_builtin_key_decoding();
+  INFO("key decoding: " << keys::key_decoding_path());
+  CHECK(claimed(EVP_PKEY_RSA) == builtin);
+  CHECK(claimed(EVP_PKEY_EC) == builtin);
   CHECK_FALSE(claimed(EVP_PKEY_ED25519));  // other key types keep OpenSSL 3.0's decoders
 
   using Kind = lab::KeySpec::Kind;
-  for (auto [ca_kind, leaf_kind] : {std::pair{Kind::ec_p256, Kind::rsa}, std::pair{Kind::rsa, Kind::ec_p256}}) {
+  for (auto [ca_kind, leaf_kind] : {std::pair{Kind::ec_p256, Kind::rsa}, std::pair{Kind::rsa, Kind::ec_p256},
+                                    std::pair{Kind::ec_p256, Kind::rsa_pss}}) {
     lab::CertSpec ca_spec;
     ca_spec.common_name = "Test Root";
     ca_spec.is_ca = true;
@@ -139,8 +153,9 @@ TEST_CASE("certificate keys are decoded by OpenSSL's built-in RSA and EC code, a
     REQUIRE(issuer);
     REQUIRE(leaf);
     CHECK(X509_verify(leaf.get(), X509_get0_pubkey(issuer.get())) == 1);
-    CHECK(tls::describe_certificate(leaf_der).key_type == (leaf_kind == Kind::rsa ? "RSA" : "EC"));
-    CHECK(tls::describe_certificate(leaf_der).key_bits == (leaf_kind == Kind::rsa ? 2048 : 256));
+    const char* type = leaf_kind == Kind::rsa ? "RSA" : leaf_kind == Kind::rsa_pss ? "RSA-PSS" : "EC";
+    CHECK(tls::describe_certificate(leaf_der).key_type == type);
+    CHECK(tls::describe_certificate(leaf_der).key_bits == (leaf_kind == Kind::ec_p256 ? 256 : 2048));
 
     std::string forged = leaf_der;
     forged[forged.size() - 5] = static_cast<char>(forged[forged.size() - 5] ^ 0x01);  // inside the signature
@@ -151,36 +166,88 @@ TEST_CASE("certificate keys are decoded by OpenSSL's built-in RSA and EC code, a
   }
 }
 
-TEST_CASE("an ECDSA check is answered from memory only for the same key, digest and signature", "[tls][certificate]") {
-  REQUIRE(probe::use_builtin_key_decoding());
+namespace {
+
+struct SignedLeaf {
+  lab::Credential ca;
+  std::string leaf_der;
+};
+
+SignedLeaf ec_signed_leaf() {
   lab::CertSpec ca_spec;
   ca_spec.common_name = "Test Root";
   ca_spec.is_ca = true;
-  auto ca = lab::issue_certificate(ca_spec, nullptr);
-  auto other_ca = lab::issue_certificate(ca_spec, nullptr);  // the same name, another key
+  SignedLeaf out{lab::issue_certificate(ca_spec, nullptr), {}};
   lab::CertSpec spec;
   spec.common_name = "mail.contoso.com";
-  std::string leaf_der = lab::issue_certificate(spec, &ca).certificate_der();
+  out.leaf_der = lab::issue_certificate(spec, &out.ca).certificate_der();
+  return out;
+}
+
+int verify(const std::string& der, X509* by) {
+  auto cert = parse_der(der);
+  int answer = X509_verify(cert.get(), X509_get0_pubkey(by));
+  ERR_clear_error();
+  return answer;
+}
+
+}  // namespace
+
+TEST_CASE("an ECDSA check is answered from memory only for the same key, digest and valid signature", "[tls][certificate]") {
+  auto [ca, leaf_der] = ec_signed_leaf();
+  lab::CertSpec ca_spec;
+  ca_spec.common_name = "Test Root";
+  ca_spec.is_ca = true;
+  auto other_ca = lab::issue_certificate(ca_spec, nullptr);  // the same name, another key
   std::string forged_der = leaf_der;
   forged_der[forged_der.size() - 5] = static_cast<char>(forged_der[forged_der.size() - 5] ^ 0x01);
-
   auto issuer = parse_der(ca.certificate_der());
   auto other_issuer = parse_der(other_ca.certificate_der());
-  auto verify = [](const std::string& der, X509* by) {
-    auto cert = parse_der(der);
-    int answer = X509_verify(cert.get(), X509_get0_pubkey(by));
-    ERR_clear_error();
-    return answer;
-  };
-  std::size_t before = probe::remembered_signature_checks();
+
+  std::size_t remembered = keys::use_builtin_key_decoding() ? 1 : 0;  // the provider path remembers nothing
+  std::size_t before = keys::remembered_signature_checks().hits;
   CHECK(verify(leaf_der, issuer.get()) == 1);
-  CHECK(probe::remembered_signature_checks() == before);  // first time: checked
+  CHECK(keys::remembered_signature_checks().hits == before);  // first time: checked
   CHECK(verify(leaf_der, issuer.get()) == 1);
-  CHECK(probe::remembered_signature_checks() == before + 1);  // again: remembered
-  CHECK(verify(forged_der, issuer.get()) != 1);               // another signature: checked, and wrong
-  CHECK(verify(leaf_der, other_issuer.get()) != 1);           // another key: checked, and wrong
-  CHECK(probe::remembered_signature_checks() == before + 1);
-  CHECK(verify(forged_der, issuer.get()) != 1);  // a wrong answer is remembered as wrong
-  CHECK(probe::remembered_signature_checks() == before + 2);
+  CHECK(keys::remembered_signature_checks().hits == before + remembered);  // again: remembered
+  CHECK(verify(forged_der, issuer.get()) != 1);      // another signature: checked, and wrong
+  CHECK(verify(leaf_der, other_issuer.get()) != 1);  // another key: checked, and wrong
+  CHECK(verify(forged_der, issuer.get()) != 1);      // a wrong answer is never remembered: checked again
+  CHECK(keys::remembered_signature_checks().hits == before + remembered);
   CHECK(verify(leaf_der, issuer.get()) == 1);
+}
+
+TEST_CASE("the memory of ECDSA answers is bounded whatever signatures servers send", "[tls][certificate]") {
+  auto [ca, leaf_der] = ec_signed_leaf();
+  auto issuer = parse_der(ca.certificate_der());
+  EVP_PKEY* key = X509_get0_pubkey(issuer.get());
+  tls::UniqueEvpPkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
+  REQUIRE(EVP_PKEY_verify_init(ctx.get()) == 1);
+  auto before = keys::remembered_signature_checks();
+  // 300 different 60 KB "signatures" (a server controls them all) and 300 wrong small ones.
+  std::string digest(32, '\x5a');
+  for (int i = 0; i < 300; ++i) {
+    std::string huge(60000, static_cast<char>(i));
+    huge[0] = 0x30;
+    int answer = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(huge.data()), huge.size(),
+                                 reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
+    CHECK(answer != 1);
+    std::string wrong = "\x30\x06\x02\x01" + std::string(1, static_cast<char>(i | 1)) + "\x02\x01\x01";
+    answer = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(wrong.data()), wrong.size(),
+                             reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
+    CHECK(answer != 1);
+  }
+  ERR_clear_error();
+  auto after = keys::remembered_signature_checks();
+  CHECK(after.entries == before.entries);  // nothing invalid is held
+  CHECK(after.bytes == before.bytes);
+  // A valid signature is held, at a size set by the curve, not by the server.
+  CHECK(verify(leaf_der, issuer.get()) == 1);
+  auto held = keys::remembered_signature_checks();
+  if (keys::use_builtin_key_decoding()) {
+    CHECK(held.entries == after.entries + 1);
+    CHECK(held.bytes - after.bytes <= 4 + 4 + 65 + 4 + 64 + 4 + 72);  // curve, P-256 point, digest, DER signature
+  } else {
+    CHECK(held.entries == 0);
+  }
 }

@@ -112,7 +112,7 @@ TEST_CASE("the exit code follows NEW's worst status among changed endpoints only
   CHECK(written(unknown.diff()).first == 3);
 }
 
-TEST_CASE("endpoints in one file only; several addresses of one target pair by address", "[diff]") {
+TEST_CASE("endpoints in one file only, and several addresses of one target pair by address", "[diff]") {
   Files files(result("gone:25", "ok") + result("multi:25", "ok", {}, "AA", true, "TLSv1.3", "192.0.2.1") +
                   result("multi:25", "ok", {}, "AA", true, "TLSv1.3", "192.0.2.2"),
               result("multi:25", "ok", {}, "AA", true, "TLSv1.3", "192.0.2.2") +
@@ -140,7 +140,7 @@ TEST_CASE("one result per target: paired even when the address moved (a migratio
   CHECK_THAT(text, Catch::Contains("address    192.0.2.1 -> 198.51.100.7"));
 }
 
-TEST_CASE("results as the json document, also laid out over lines; bad input named by file and line", "[diff]") {
+TEST_CASE("results as the json document, also laid out over lines, and bad input named by file and line", "[diff]") {
   std::string lines = result("a:25", "ok") + result("b:25", "ok");
   std::string document = "{\n  \"results\": [\n" + lines.substr(0, lines.find('\n')) + ",\n" +
                          lines.substr(lines.find('\n') + 1) + "  ],\n  \"summary\": {}\n}\n";

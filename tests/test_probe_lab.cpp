@@ -1,6 +1,7 @@
 // Every lab scenario probed over real loopback sockets with real TLS handshakes.
 
 #include <chrono>
+#include <ctime>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "probe_helpers.hpp"
+#include "skip.hpp"
 #include "report/json_result.hpp"
 #include "tls/assessment.hpp"
 
@@ -293,10 +295,21 @@ TEST_CASE("plaintext injected after the STARTTLS 220 is discarded, never read as
   CHECK(ev.smtp.injected == "250-injected\r\n250 PIPELINING\r\n");
   CHECK(ev.smtp.injected_bytes == 30);
   CHECK(ev.tls.established);
-  // The EHLO reply over TLS is the server's real one, not the injected lines.
-  REQUIRE_FALSE(ev.smtp.ehlo_after_tls.empty());
-  CHECK(ev.smtp.ehlo_after_tls.front() == "250-inject.contoso.test Hello [127.0.0.1]");
+  // The EHLO reply over TLS is the server's real one, whole, not the injected lines.
+  CHECK(ev.smtp.ehlo_after_tls ==
+        std::vector<std::string>{"250-inject.contoso.test Hello [127.0.0.1]", "250-SIZE 37748736", "250-PIPELINING",
+                                 "250-DSN", "250-ENHANCEDSTATUSCODES", "250-X-ANONYMOUSTLS", "250-AUTH NTLM",
+                                 "250-X-EXPS GSSAPI NTLM", "250-8BITMIME", "250-BINARYMIME", "250-CHUNKING", "250 XRDST"});
+  CHECK_FALSE(ev.smtp.ehlo_after_tls_failed);
+  // One command, then its whole reply: the probe sent EHLO over TLS and waited for its answer.
+  CHECK(lab.stats(0).commands == std::vector<std::string>{"EHLO", "STARTTLS", "EHLO", "QUIT"});
+  CHECK(ev.smtp.starttls_reply == std::vector<std::string>{"220 2.0.0 SMTP server ready"});
   check_chain(ev, endpoint);
+  // Judged: a warning that quotes what was discarded, and nothing else.
+  auto a = tls::assess(ev, {}, std::time(nullptr));
+  REQUIRE(a.findings.size() == 1);
+  CHECK(a.findings[0].code == "starttls-injection");
+  CHECK_THAT(a.findings[0].message, Catch::Contains("sent 30 bytes") && Catch::Contains("250-injected"));
 }
 
 TEST_CASE("garbage after the STARTTLS 220 is a failed handshake", "[probe][lab]") {
@@ -326,7 +339,7 @@ TEST_CASE("an IPv6 literal target is probed over [::1]", "[probe][lab]") {
   try {
     endpoint = &lab.add(Scenario::healthy, "::1");
   } catch (const std::exception& e) {
-    WARN("no IPv6 loopback here, not tested: " << e.what());
+    STP_SKIP("no IPv6 loopback here: " << e.what());
     return;
   }
   auto target = test::target_of(*endpoint);

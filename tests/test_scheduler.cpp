@@ -127,7 +127,7 @@ TEST_CASE("retries: not for answers that will not change, and never past the dea
   CHECK(accepted.back() - accepted.front() < std::chrono::milliseconds(600));  // no attempt after the deadline
 }
 
-TEST_CASE("all-addresses gives one result per address; --resolve and -4/-6 choose them", "[probe][scheduler]") {
+TEST_CASE("all-addresses gives one result per address, and --resolve and -4/-6 choose them", "[probe][scheduler]") {
   lab::Lab lab;
   const auto& first = lab.add(Scenario::healthy, "127.0.0.1");
   const auto& second = lab.add(Scenario::exchange_default, "127.0.0.2", first.port);

@@ -151,7 +151,7 @@ TEST_CASE("prometheus: one series per finding code, valued by its count", "[repo
   CHECK_NOTHROW(test::parse_exposition(fixed.render(Format::prometheus)));
 }
 
-TEST_CASE("prometheus: --all-addresses gives each address its series; a down endpoint keeps its identity",
+TEST_CASE("prometheus: --all-addresses gives each address its series, and a down endpoint keeps its identity",
           "[report][prometheus][lab]") {
   lab::Lab lab;
   const auto& first = lab.add(lab::Scenario::healthy, "127.0.0.1");

@@ -14,19 +14,20 @@
 // ENGINE is deprecated in 3.0, hence the suppression, kept to this file.
 #define OPENSSL_SUPPRESS_DEPRECATED
 
-#include "probe/key_decoding.hpp"
+#include "keys/builtin_keys.hpp"
 
 #include <cstdint>
 #include <iterator>
 #include <string>
-#include <unordered_map>
+#include <cstdlib>
+#include <unordered_set>
 
 #include <openssl/ec.h>
 #include <openssl/engine.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-namespace stp::probe {
+namespace stp::keys {
 namespace {
 
 constexpr int claimed_types[] = {EVP_PKEY_RSA, EVP_PKEY_EC};
@@ -34,21 +35,28 @@ constexpr int claimed_types[] = {EVP_PKEY_RSA, EVP_PKEY_EC};
 // ---- ECDSA checks remembered ----
 // An ECDSA check is a pure function of the curve, the public point, the digest and the signature.
 // Chains repeat within a scan (a CA's intermediate is in every chain it issued for; an Exchange
-// organisation's connectors present the same certificate), so each thread remembers the answers it
-// got: a repeated chain's signatures are checked once per thread, while the handshake's
-// CertificateVerify, over a fresh transcript each time, never repeats. The key is the inputs
-// themselves (length-prefixed), not a hash of them: a remembered answer is always the right one.
+// organisation's connectors present the same certificate), so each thread remembers the valid
+// signatures it checked: a repeated chain's signatures are checked once per thread, while the
+// handshake's CertificateVerify, over a fresh transcript each time, never repeats. The key is the
+// inputs themselves (length-prefixed), not a hash of them: a remembered answer is always the right one.
+//
+// Bounded by construction: only valid signatures are remembered (a server can send any number of
+// invalid ones), and only those no longer than the curve's largest DER signature (ECDSA_size:
+// 139 bytes for P-521). An entry is then at most ~350 bytes of key, so 4,096 entries stay near
+// 1.5 MiB per thread whatever the servers send.
 
 using VerifyFunction = int (*)(EVP_PKEY_CTX*, const unsigned char*, std::size_t, const unsigned char*, std::size_t);
 VerifyFunction builtin_ec_verify = nullptr;
 
-constexpr std::size_t remembered_limit = 4096;  // answers per thread (about 1 MiB); forgotten all at once when full
+constexpr std::size_t remembered_limit = 4096;  // answers per thread; forgotten all at once when full
+constexpr std::size_t max_digest_size = 64;     // SHA-512
 
-struct RememberedChecks {
-  std::unordered_map<std::string, int> answers;
+struct Remembered {
+  std::unordered_set<std::string> valid;
   std::size_t hits = 0;
+  std::size_t bytes = 0;
 };
-thread_local RememberedChecks remembered;
+thread_local Remembered remembered;
 
 void append_field(std::string& key, const unsigned char* data, std::size_t size) {
   auto length = static_cast<std::uint32_t>(size);
@@ -62,13 +70,17 @@ int remembered_ec_verify(EVP_PKEY_CTX* ctx, const unsigned char* signature, std:
   const EC_GROUP* group = key != nullptr ? EC_KEY_get0_group(key) : nullptr;
   const EC_POINT* point = key != nullptr ? EC_KEY_get0_public_key(key) : nullptr;
   int curve = group != nullptr ? EC_GROUP_get_curve_name(group) : NID_undef;
+  int largest_signature = key != nullptr ? ECDSA_size(key) : 0;
   unsigned char encoded[200];
   std::size_t encoded_size = point != nullptr && curve != NID_undef
                                  ? EC_POINT_point2oct(group, point, POINT_CONVERSION_UNCOMPRESSED, encoded,
                                                       sizeof encoded, nullptr)
                                  : 0;
-  // A named curve and an encodable point, or no remembering (explicit curve parameters, odd keys).
-  if (encoded_size == 0) return builtin_ec_verify(ctx, signature, signature_size, digest, digest_size);
+  // A named curve, an encodable point and inputs no larger than the curve allows, or no
+  // remembering (explicit curve parameters, odd keys, oversized input).
+  bool rememberable = encoded_size > 0 && largest_signature > 0 &&
+                      signature_size <= static_cast<std::size_t>(largest_signature) && digest_size <= max_digest_size;
+  if (!rememberable) return builtin_ec_verify(ctx, signature, signature_size, digest, digest_size);
 
   std::string inputs;
   inputs.reserve(sizeof curve + encoded_size + digest_size + signature_size + 12);
@@ -76,14 +88,18 @@ int remembered_ec_verify(EVP_PKEY_CTX* ctx, const unsigned char* signature, std:
   append_field(inputs, encoded, encoded_size);
   append_field(inputs, digest, digest_size);
   append_field(inputs, signature, signature_size);
-  if (auto found = remembered.answers.find(inputs); found != remembered.answers.end()) {
+  if (remembered.valid.count(inputs) != 0) {
     ++remembered.hits;
-    return found->second;
+    return 1;
   }
   int answer = builtin_ec_verify(ctx, signature, signature_size, digest, digest_size);
-  if (answer == 0 || answer == 1) {  // valid or not; an error (-1) is not an answer
-    if (remembered.answers.size() >= remembered_limit) remembered.answers.clear();
-    remembered.answers.emplace(std::move(inputs), answer);
+  if (answer == 1) {
+    if (remembered.valid.size() >= remembered_limit) {
+      remembered.valid.clear();
+      remembered.bytes = 0;
+    }
+    remembered.bytes += inputs.size();
+    remembered.valid.insert(std::move(inputs));
   }
   return answer;
 }
@@ -132,13 +148,26 @@ bool register_engine() {
   return ok;
 }
 
+bool switched_off_by_environment() {
+  const char* setting = std::getenv("STARTTLS_PROBE_BUILTIN_KEYS");  // NOLINT(concurrency-mt-unsafe): first thing in main
+  return setting != nullptr && std::string(setting) == "0";
+}
+
 }  // namespace
 
 bool use_builtin_key_decoding() {
-  static const bool registered = register_engine();
+  static const bool registered = !switched_off_by_environment() && register_engine();
   return registered;
 }
 
-std::size_t remembered_signature_checks() { return remembered.hits; }
+std::string key_decoding_path() {
+  if (use_builtin_key_decoding()) return "OpenSSL's built-in RSA and EC methods (an engine; STARTTLS_PROBE_BUILTIN_KEYS=0 turns it off)";
+  if (switched_off_by_environment()) return "OpenSSL's provider decoders (STARTTLS_PROBE_BUILTIN_KEYS=0)";
+  return "OpenSSL's provider decoders (OpenSSL refused the engine)";
+}
 
-}  // namespace stp::probe
+RememberedChecks remembered_signature_checks() {
+  return {remembered.hits, remembered.valid.size(), remembered.bytes};
+}
+
+}  // namespace stp::keys
