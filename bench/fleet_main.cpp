@@ -3,6 +3,8 @@
 // standard input closes or --seconds pass (it always stops by itself).
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <iostream>
@@ -10,7 +12,10 @@
 
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "lab/lab.hpp"
@@ -54,8 +59,31 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", seconds, "stop after this long at the latest")->capture_default_str();
   app.add_option("--targets-file", targets_file, "where to write the targets")->capture_default_str();
   app.add_option("--ca-file", ca_file, "where to write the lab CA")->capture_default_str();
+  std::string silent_dns;
+  app.add_option("--silent-dns", silent_dns,
+                 "a DNS server that never answers, on this loopback address (port 53, UDP and TCP)");
   CLI11_PARSE(app, argc, argv);
   raise_file_limit();
+  // Bound and never read: queries pile up unanswered, as behind a dead or filtered name server.
+  std::vector<int> silent_sockets;
+  if (!silent_dns.empty()) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(53);
+    if (::inet_pton(AF_INET, silent_dns.c_str(), &address.sin_addr) != 1 || (ntohl(address.sin_addr.s_addr) >> 24) != 127) {
+      std::cerr << "--silent-dns wants a 127.x.y.z address\n";
+      return 3;
+    }
+    for (int type : {SOCK_DGRAM, SOCK_STREAM}) {
+      int fd = ::socket(AF_INET, type, 0);
+      if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+          (type == SOCK_STREAM && ::listen(fd, 16) != 0)) {
+        std::cerr << "--silent-dns " << silent_dns << ": " << std::strerror(errno) << '\n';
+        return 3;
+      }
+      silent_sockets.push_back(fd);
+    }
+  }
 
   stp::lab::Lab::Options options;
   options.greeting_pause = std::chrono::milliseconds(slow_ms);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <mutex>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -76,13 +77,16 @@ ScanOutcome run_scan(TargetSource& source, const ScanSettings& settings,
   loops = static_cast<unsigned>(std::min<std::size_t>(loops, concurrency));
   std::vector<std::unique_ptr<net::io_context>> ios;
   std::vector<net::ssl::context> tls;
+  // Declared after the loops, so destroyed before them: no lookup thread posts to a loop that is gone.
+  std::vector<std::unique_ptr<NameLookups>> lookups;
   std::vector<ProbeContext> contexts;
   tls.reserve(loops);  // reserved: each ProbeContext holds a reference into `tls`
   contexts.reserve(loops);
   for (unsigned i = 0; i < loops; ++i) {
     ios.push_back(std::make_unique<net::io_context>(1));
     tls.push_back(make_client_context(loop_library(i)));
-    contexts.push_back({tls.back(), politeness});
+    lookups.push_back(std::make_unique<NameLookups>(ios.back()->get_executor()));
+    contexts.push_back({tls.back(), politeness, *lookups.back()});
   }
 
   // SIGINT/SIGTERM: hand out no more targets; what is in flight has `grace` to finish, then every
@@ -138,13 +142,22 @@ std::optional<std::string> machine_fqdn() {
   if (::gethostname(name, sizeof name - 1) != 0) return std::nullopt;
   std::string host = name;
   if (host.find('.') == std::string::npos) {
-    addrinfo hints{};
-    hints.ai_flags = AI_CANONNAME;
-    addrinfo* info = nullptr;
-    if (::getaddrinfo(host.c_str(), nullptr, &hints, &info) == 0) {
-      if (info->ai_canonname) host = info->ai_canonname;
-      ::freeaddrinfo(info);
-    }
+    // The canonical name, from /etc/hosts or DNS. A silent DNS server must not hold the scan's
+    // start: the lookup gets a few seconds on a thread of its own, then the local address is used.
+    auto canonical = std::make_shared<std::promise<std::string>>();
+    auto answer = canonical->get_future();
+    std::thread([canonical, host] {
+      addrinfo hints{};
+      hints.ai_flags = AI_CANONNAME;
+      addrinfo* info = nullptr;
+      std::string name = host;
+      if (::getaddrinfo(host.c_str(), nullptr, &hints, &info) == 0) {
+        if (info->ai_canonname) name = info->ai_canonname;
+        ::freeaddrinfo(info);
+      }
+      canonical->set_value(name);
+    }).detach();
+    if (answer.wait_for(std::chrono::seconds(3)) == std::future_status::ready) host = answer.get();
   }
   if (host.find('.') == std::string::npos || !is_dns_name(host)) return std::nullopt;
   return host;

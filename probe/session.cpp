@@ -384,8 +384,7 @@ class Dialogue {
 // The addresses to probe: the literal, or what the host name resolves to, in the family asked for.
 // Empty when there are none; the reason is then in `failure`.
 net::awaitable<std::vector<net::ip::address>> resolve(const Target& target, const ProbeSettings& settings,
-                                                      Evidence& failure) {
-  using namespace net::experimental::awaitable_operators;
+                                                      NameLookups& lookups, Evidence& failure) {
   auto wanted = [&](const net::ip::address& a) {
     return settings.family == Family::any || (settings.family == Family::v4 ? a.is_v4() : a.is_v6());
   };
@@ -400,25 +399,17 @@ net::awaitable<std::vector<net::ip::address>> resolve(const Target& target, cons
     if (wanted(literal)) addresses.push_back(literal);
     else failure.failure_detail = target.host + " is not an " + (settings.family == Family::v4 ? "IPv4" : "IPv6") + " address";
   } else {
-    auto executor = co_await net::this_coro::executor;
-    tcp::resolver resolver(executor);
-    net::steady_timer timer(executor, settings.connect_timeout);
-    auto flags = tcp::resolver::numeric_service;
-    auto outcome = co_await (resolver.async_resolve(target.host, std::to_string(target.port), flags, use_tuple) ||
-                             timer.async_wait(use_tuple));
-    if (outcome.index() == 1) {
+    LookupAnswer answer = co_await lookups.lookup(target.host, settings.reply_timeout);
+    if (answer.timed_out) {
       failure.failure = Failure::timeout;
       failure.failure_phase = Phase::resolve;
       failure.failure_detail = "the DNS lookup of " + target.host + " took too long";
       co_return addresses;
     }
-    auto [resolve_ec, results] = std::get<0>(outcome);
-    for (const auto& entry : results)
-      if (wanted(entry.endpoint().address()) &&
-          std::find(addresses.begin(), addresses.end(), entry.endpoint().address()) == addresses.end())
-        addresses.push_back(entry.endpoint().address());
+    for (const auto& address : answer.addresses)
+      if (wanted(address)) addresses.push_back(address);
     if (addresses.empty())
-      failure.failure_detail = target.host + ": " + (resolve_ec ? resolve_ec.message() : std::string("no ") +
+      failure.failure_detail = target.host + ": " + (!answer.error.empty() ? answer.error : std::string("no ") +
                                (settings.family == Family::v6 ? "IPv6" : "IPv4") + " address");
   }
   if (addresses.empty() && failure.failure == Failure::none) {
@@ -463,7 +454,7 @@ net::awaitable<void> probe_target(Target target, const ProbeSettings& settings, 
   auto started = clock::now();
   Evidence failure;
   failure.target = target;
-  auto addresses = co_await resolve(target, settings, failure);
+  auto addresses = co_await resolve(target, settings, context.lookups, failure);
   if (addresses.empty()) {
     failure.checked_fqdn = choose_checked_fqdn(failure);
     failure.timings.total = ms_since(started);

@@ -7,6 +7,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "probe/evidence.hpp"
+#include "probe/name_lookup.hpp"
 #include "probe/politeness.hpp"
 #include "probe/settings.hpp"
 
@@ -16,6 +17,7 @@ namespace stp::probe {
 struct ProbeContext {
   boost::asio::ssl::context& tls;  // from make_client_context()
   Politeness& politeness;
+  NameLookups& lookups;            // this event loop's
 };
 
 // Probes one target and hands each result to `deliver`: one result, or one per address with

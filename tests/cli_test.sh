@@ -350,6 +350,29 @@ case $case_name in
     run scan --inventory "$work/export.txt" a.contoso.test:$port --resolve a.contoso.test:127.0.0.1 \
       --connect-timeout 2 --retries 0 --format jsonl
     [ "$(wc -l <"$work/out")" -eq 2 ] || fail "--inventory swallowed the target after it" ;;
+  dns-silent-server)
+    # Two names whose DNS server never answers and three in /etc/hosts, on one event loop: the
+    # silent ones are dns-failed after --timeout; the others are looked up at once and never fail
+    # for their sake (here they reach a closed port: connect-failed). In a mount and network
+    # namespace of its own (root only): its own resolv.conf, hosts file and silent server on 127.0.0.1:53.
+    [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null || { echo "skipped: needs root and unshare"; exit 77; }
+    [ -x "$fleet" ] || fail "no fleet binary"
+    port=$(closed_port)
+    printf 'nameserver 127.0.0.1\noptions timeout:30 attempts:1\n' >"$work/resolv.conf"
+    printf '127.0.0.1 localhost\n127.0.0.1 good1.contoso.test good2.contoso.test good3.contoso.test\n' >"$work/hosts"
+    unshare -m -n bash -c '
+      ip link set lo up || exit 3
+      mount --bind "$1/resolv.conf" /etc/resolv.conf && mount --bind "$1/hosts" /etc/hosts || exit 3
+      exec 4> >("$2" --healthy 0 --silent-dns 127.0.0.1 --targets-file "$1/t.txt" --ca-file "$1/ca.pem" --seconds 60 >"$1/fleet.out")
+      for _ in $(seq 50); do grep -q ready "$1/fleet.out" 2>/dev/null && break; sleep 0.1; done
+      "$3" scan silent1.contoso.test:$4 silent2.contoso.test:$4 good1.contoso.test:$4 good2.contoso.test:$4 \
+        good3.contoso.test:$4 --threads 1 --timeout 3 --connect-timeout 2 --retries 0 --format jsonl --quiet
+    ' _ "$work" "$fleet" "$bin" "$port" >"$work/out" 2>"$work/err"; code=$?
+    expect_code 3
+    [ "$(wc -l <"$work/out")" -eq 5 ] || fail "expected five results"
+    [ "$(grep '"host":"silent' "$work/out" | grep -c '"code":"dns-failed"')" -eq 2 ] || fail "the silent names are not dns-failed"
+    grep '"host":"silent' "$work/out" | grep -q 'timed out' || fail "dns-failed does not say timed out"
+    [ "$(grep '"host":"good' "$work/out" | grep -c '"code":"connect-failed"')" -eq 3 ] || fail "a good name failed for the silent ones" ;;
   closed-stdout)
     port=$(closed_port)
     for i in $(seq 3000); do echo "127.0.0.1:$port"; done >"$work/t.txt"
