@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include "keys/builtin_keys.hpp"
+#include "lab/cert_factory.hpp"
+#include "tls/certificate.hpp"
 
 namespace {
 
@@ -65,6 +67,17 @@ double measure_parse(const std::string& ca_pem_path) {
   OPENSSL_free(der);
   X509_free(cert);
   return us;
+}
+
+// describe_certificate() on a leaf with `count` DNS names (every other one repeated in upper case):
+// CertificateDomains is de-duplicated with a set, linear in the names, not quadratic.
+double measure_many_names(std::size_t count) {
+  stp::lab::CertSpec spec;
+  spec.common_name = "many.contoso.test";
+  for (std::size_t i = 0; i < count; ++i)
+    spec.dns_names.push_back((i % 2 ? "HOST" : "host") + std::to_string(i / 2) + ".contoso.test");
+  std::string der = stp::lab::issue_certificate(spec, nullptr).certificate_der();
+  return microseconds_per(20, [&] { (void)stp::tls::describe_certificate(der); }) / 1000.0;
 }
 
 Floor measure_floor() {
@@ -283,7 +296,8 @@ int main(int argc, char** argv) {
   std::printf("crypto floor: X25519 key share %.1f us + 3 ECDSA P-256 verifications x %.1f us = %.1f us per verified probe\n",
               floor.key_exchange_us, floor.verify_us, floor.total_us());
 
-  // Run 1: throughput.
+  // Run 1: throughput, with OpenSSL's built-in key methods (the default) and then without
+  // (STARTTLS_PROBE_BUILTIN_KEYS=0: OpenSSL 3.0's provider decoders), on the same fleet.
   double rate = 0;
   {
     std::size_t repeat = (probes + endpoints - 1) / endpoints;
@@ -292,31 +306,40 @@ int main(int argc, char** argv) {
                                         "--targets-file", work + "/targets.txt", "--ca-file", work + "/ca.pem"};
     if (same_certificate) fleet_args.emplace_back("--same-certificate");
     start_fleet(fleet, fleet_args);
-    double fleet_cpu_before = cpu_seconds_of(fleet.pid);
-    auto r = run({scanner, "scan", "--targets", work + "/targets.txt", "--ca-file", work + "/ca.pem", "--format", "jsonl",
-                  "-o", fresh(work + "/results.jsonl"), "--concurrency", std::to_string(concurrency), "--quiet"});
-    double fleet_cpu = cpu_seconds_of(fleet.pid) - fleet_cpu_before;
+    for (bool builtin_keys : {true, false}) {
+      if (!builtin_keys) ::setenv("STARTTLS_PROBE_BUILTIN_KEYS", "0", 1);
+      double fleet_cpu_before = cpu_seconds_of(fleet.pid);
+      auto r = run({scanner, "scan", "--targets", work + "/targets.txt", "--ca-file", work + "/ca.pem", "--format",
+                    "jsonl", "-o", fresh(work + "/results.jsonl"), "--concurrency", std::to_string(concurrency), "--quiet"});
+      double fleet_cpu = cpu_seconds_of(fleet.pid) - fleet_cpu_before;
+      ::unsetenv("STARTTLS_PROBE_BUILTIN_KEYS");
+      auto l = read_results(work + "/results.jsonl");
+      if (!scan_completed(r, l, probes_in(work + "/targets.txt"))) return 1;
+      double run_rate = static_cast<double>(l.results) / r.wall_seconds;
+      if (builtin_keys) rate = run_rate;
+      double cpu_us = r.cpu_seconds * 1e6 / static_cast<double>(l.results);
+      std::printf("\nthroughput: %zu STARTTLS probes of %zu lab endpoints (%s), --concurrency %zu (exit %d, %zu ok)\n",
+                  l.results, endpoints, same_certificate ? "one certificate for all" : "a certificate each",
+                  concurrency, r.exit_code, l.ok);
+      std::printf("  key decoding: %s\n", builtin_keys ? "OpenSSL's built-in RSA/EC methods (the default where built)"
+                                                       : "OpenSSL 3.0's provider decoders (STARTTLS_PROBE_BUILTIN_KEYS=0)");
+      std::printf("  %.2f s wall: %.0f probes/s\n", r.wall_seconds, run_rate);
+      std::printf("  client CPU %.0f us per probe = %.2f x the crypto floor\n", cpu_us, cpu_us / floor.total_us());
+      std::printf("  the fleet's CPU on the same cores: %.0f us per probe; busy: %.2f of %u cores\n",
+                  fleet_cpu * 1e6 / static_cast<double>(l.results), (r.cpu_seconds + fleet_cpu) / r.wall_seconds,
+                  std::thread::hardware_concurrency());
+      std::printf("  peak RSS %.1f MiB\n", static_cast<double>(r.peak_rss_kib) / 1024);
+      std::printf("  probe latency p50 %.1f ms, p99 %.1f ms\n", l.p50, l.p99);
+    }
     fleet.stop();
     // OpenSSL 3.0's provider decoders first: the switch to the built-in ones cannot be undone.
     double provider_parse = measure_parse(work + "/ca.pem");
-    stp::keys::use_builtin_key_decoding();
-    std::printf("certificate parsing (d2i_X509, P-256): %.1f us with the built-in key decoding the scanner uses, "
-                "%.1f us through OpenSSL 3.0's provider decoders\n",
-                measure_parse(work + "/ca.pem"), provider_parse);
-    auto l = read_results(work + "/results.jsonl");
-    if (!scan_completed(r, l, probes_in(work + "/targets.txt"))) return 1;
-    rate = static_cast<double>(l.results) / r.wall_seconds;
-    double cpu_us = r.cpu_seconds * 1e6 / static_cast<double>(l.results);
-    std::printf("\nthroughput: %zu STARTTLS probes of %zu lab endpoints (%s), --concurrency %zu (exit %d, %zu ok)\n",
-                l.results, endpoints, same_certificate ? "one certificate for all" : "a certificate each",
-                concurrency, r.exit_code, l.ok);
-    std::printf("  %.2f s wall: %.0f probes/s\n", r.wall_seconds, rate);
-    std::printf("  client CPU %.0f us per probe = %.2f x the crypto floor\n", cpu_us, cpu_us / floor.total_us());
-    std::printf("  the fleet's CPU on the same cores: %.0f us per probe; busy: %.2f of %u cores\n",
-                fleet_cpu * 1e6 / static_cast<double>(l.results), (r.cpu_seconds + fleet_cpu) / r.wall_seconds,
-                std::thread::hardware_concurrency());
-    std::printf("  peak RSS %.1f MiB\n", static_cast<double>(r.peak_rss_kib) / 1024);
-    std::printf("  probe latency p50 %.1f ms, p99 %.1f ms\n", l.p50, l.p99);
+    bool builtin = stp::keys::use_builtin_key_decoding();
+    std::printf("\ncertificate parsing (d2i_X509, P-256): %.1f us with %s, %.1f us through OpenSSL 3.0's provider decoders\n",
+                measure_parse(work + "/ca.pem"), builtin ? "the built-in key decoding" : "the provider decoders again",
+                provider_parse);
+    std::printf("certificate facts of a leaf with 9,000 DNS names (CertificateDomains de-duplicated): %.1f ms\n",
+                measure_many_names(9000));
   }
 
   if (memory) {
