@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
       int fd = ::socket(AF_INET, type, 0);
       if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
           (type == SOCK_STREAM && ::listen(fd, 16) != 0)) {
-        std::cerr << "--silent-dns " << silent_dns << ": " << std::strerror(errno) << '\n';
+        std::cerr << "--silent-dns " << silent_dns << ": " << std::strerror(errno)  // NOLINT(concurrency-mt-unsafe): one thread yet
+                  << '\n';
         return 3;
       }
       silent_sockets.push_back(fd);

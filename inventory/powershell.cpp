@@ -239,10 +239,9 @@ std::vector<Record> read_format_list(std::string_view text, const std::string& f
     std::string_view line = lines[i];
     std::size_t number = i + 1;
     bool stream_message = line.rfind("WARNING: ", 0) == 0 || line.rfind("VERBOSE: ", 0) == 0;
-    if (trim(line).empty()) {
-      close_record();
-    } else if (stream_message) {
-      // Redirected with *> the shell's warnings land between the records: not data.
+    if (trim(line).empty() || stream_message) {
+      // A blank line ends a record; so does a shell warning (redirected with *> the shell's
+      // warnings land between the records: not data).
       close_record();
     } else if (is_space(line.front())) {
       if (open == nullptr)
