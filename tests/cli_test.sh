@@ -267,7 +267,7 @@ case $case_name in
     # file, never written through; temporary names planted as symlinks are never followed.
     port=$(closed_port)
     mkfifo "$work/fifo"
-    cat "$work/fifo" >"$work/from-fifo" &
+    timeout 20 cat "$work/fifo" >"$work/from-fifo" &  # bounded: a report that never comes ends the wait
     reader=$!
     run scan "127.0.0.1:$port" --connect-timeout 2 --format jsonl -o "$work/fifo"; expect_code 3
     wait $reader
