@@ -28,7 +28,11 @@ expect_err_line() {
 }
 
 case $case_name in
-  version) run --version; expect_code 0; expect_out '^starttls-probe [0-9]+\.[0-9]+\.[0-9]+$' ;;
+  version)
+    run --version; expect_code 0; expect_out '^starttls-probe [0-9]+\.[0-9]+\.[0-9]+$'; expect_out '^OpenSSL 3\.'
+    expect_out '^key decoding: OpenSSL'
+    STARTTLS_PROBE_BUILTIN_KEYS=0 "$bin" --version >"$work/out" 2>"$work/err"
+    expect_out "^key decoding: OpenSSL's provider decoders" ;;
   help) run --help; expect_code 0; expect_out 'scan'; expect_out 'demo' ;;
   scan-help) run scan --help; expect_code 0; expect_out '--targets'; expect_out '--timeout'; expect_out '--concurrency' ;;
   no-command) run; expect_code 3; expect_err_line 'subcommand is required' ;;

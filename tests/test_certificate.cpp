@@ -99,6 +99,17 @@ TEST_CASE("the same fingerprints as openssl x509 -fingerprint would print", "[tl
   CHECK(facts.sha256.size() == 64);
 }
 
+TEST_CASE("CertificateDomains holds each of thousands of names once, ASCII case aside", "[tls][certificate]") {
+  lab::CertSpec spec;
+  spec.common_name = "HOST0.contoso.test";
+  for (int i = 0; i < 3000; ++i) spec.dns_names.push_back((i % 2 ? "HOST" : "host") + std::to_string(i / 2) + ".contoso.test");
+  auto facts = tls::describe_certificate(lab::issue_certificate(spec, nullptr).certificate_der());
+  CHECK(facts.dns_names.size() == 3000);
+  REQUIRE(facts.certificate_domains.size() == 1500);
+  CHECK(facts.certificate_domains[0] == "HOST0.contoso.test");  // the CN first, as Exchange lists them
+  CHECK(facts.certificate_domains[1] == "host1.contoso.test");
+}
+
 TEST_CASE("bytes that are not a certificate are an error, not a crash", "[tls][certificate]") {
   CHECK_THROWS_AS(tls::describe_certificate(""), tls::CertificateError);
   CHECK_THROWS_AS(tls::describe_certificate("\x30\x82\x01\x00garbage"), tls::CertificateError);
