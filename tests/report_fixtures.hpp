@@ -22,6 +22,22 @@ inline std::string read_file(const std::string& path) {
   return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
+// Renders results in one format, as the app does: each added in turn, then the tally.
+inline std::string render(report::Format format, const std::vector<probe::Evidence>& evidence,
+                          const std::vector<tls::Assessment>& assessments, std::int64_t now) {
+  std::string out;
+  report::WriterOptions options;
+  options.now = now;
+  auto writer = report::Writer::make(format, [&](std::string_view text) { out += text; }, options);
+  tls::Tally tally;
+  for (std::size_t i = 0; i < evidence.size(); ++i) {
+    tally.add(assessments[i].status);
+    writer->add({&evidence[i], {}, {}, &assessments[i], evidence[i].target.position});
+  }
+  writer->finish(tally);
+  return out;
+}
+
 struct FixedResults {
   FixedResults() {
     chain = tls::read_certificate_file(testdata_path("certs/mail.contoso.test.pem"), std::nullopt);
@@ -84,20 +100,7 @@ struct FixedResults {
     for (const auto& ev : evidence) assessments.push_back(tls::assess(ev, {{}, anchors.get()}, fixed_now));
   }
 
-  // Renders every result in one format, as the app does.
-  std::string render(report::Format format) const {
-    std::string out;
-    report::WriterOptions options;
-    options.now = fixed_now;
-    auto writer = report::Writer::make(format, [&](std::string_view text) { out += text; }, options);
-    tls::Tally tally;
-    for (std::size_t i = 0; i < evidence.size(); ++i) {
-      tally.add(assessments[i].status);
-      writer->add({&evidence[i], {}, {}, &assessments[i], evidence[i].target.position});
-    }
-    writer->finish(tally);
-    return out;
-  }
+  std::string render(report::Format format) const { return test::render(format, evidence, assessments, fixed_now); }
 
   std::vector<std::string> chain;
   std::unique_ptr<tls::TrustAnchors> anchors;

@@ -24,19 +24,7 @@ struct Scanned {
   std::vector<probe::Evidence> evidence;
   std::vector<tls::Assessment> assessments;
 
-  std::string render(Format format) const {
-    std::string out;
-    report::WriterOptions options;
-    options.now = std::time(nullptr);
-    auto writer = report::Writer::make(format, [&](std::string_view text) { out += text; }, options);
-    tls::Tally tally;
-    for (std::size_t i = 0; i < evidence.size(); ++i) {
-      tally.add(assessments[i].status);
-      writer->add({&evidence[i], {}, {}, &assessments[i], evidence[i].target.position});
-    }
-    writer->finish(tally);
-    return out;
-  }
+  std::string render(Format format) const { return test::render(format, evidence, assessments, std::time(nullptr)); }
 };
 
 Scanned scan_and_judge(std::vector<probe::Target> targets, const lab::Lab& lab,
