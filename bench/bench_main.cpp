@@ -27,6 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/der.hpp"
+#include "core/openssl_ptr.hpp"
 #include "keys/builtin_keys.hpp"
 #include "lab/cert_factory.hpp"
 #include "tls/certificate.hpp"
@@ -54,19 +56,15 @@ struct Floor {
 
 // What parsing one certificate costs in this process: the fleet's CA, DER-encoded, parsed again and again.
 double measure_parse(const std::string& ca_pem_path) {
-  FILE* file = std::fopen(ca_pem_path.c_str(), "r");
+  std::FILE* file = std::fopen(ca_pem_path.c_str(), "r");
   if (!file) return 0;
-  X509* cert = PEM_read_X509(file, nullptr, nullptr, nullptr);
+  stp::core::UniqueX509 cert(PEM_read_X509(file, nullptr, nullptr, nullptr));
   std::fclose(file);
-  unsigned char* der = nullptr;
-  int length = i2d_X509(cert, &der);
-  double us = microseconds_per(2000, [&] {
-    const unsigned char* p = der;
-    X509_free(d2i_X509(nullptr, &p, length));
+  std::string der = stp::core::der_of(cert.get(), i2d_X509);
+  return microseconds_per(2000, [&] {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    stp::core::UniqueX509 parsed(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   });
-  OPENSSL_free(der);
-  X509_free(cert);
-  return us;
 }
 
 // describe_certificate() on a leaf with `count` DNS names (every other one repeated in upper case):
@@ -81,34 +79,29 @@ double measure_many_names(std::size_t count) {
 }
 
 Floor measure_floor() {
-  EVP_PKEY* server = EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519");
+  using stp::core::UniqueEvpPkey;
+  UniqueEvpPkey server(EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519"));
   double exchange = microseconds_per(2000, [&] {
-    EVP_PKEY* mine = EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519");
-    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(mine, nullptr);
-    EVP_PKEY_derive_init(ctx);
-    EVP_PKEY_derive_set_peer(ctx, server);
+    UniqueEvpPkey mine(EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519"));
+    stp::core::UniqueEvpPkeyCtx ctx(EVP_PKEY_CTX_new(mine.get(), nullptr));
+    EVP_PKEY_derive_init(ctx.get());
+    EVP_PKEY_derive_set_peer(ctx.get(), server.get());
     unsigned char secret[64];
     size_t length = sizeof secret;
-    EVP_PKEY_derive(ctx, secret, &length);
-    EVP_PKEY_CTX_free(ctx);
-    EVP_PKEY_free(mine);
+    EVP_PKEY_derive(ctx.get(), secret, &length);
   });
-  EVP_PKEY* signer = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+  UniqueEvpPkey signer(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   unsigned char message[64] = {1, 2, 3};
   unsigned char signature[128];
   size_t signature_length = sizeof signature;
-  EVP_MD_CTX* sign = EVP_MD_CTX_new();
-  EVP_DigestSignInit(sign, nullptr, EVP_sha256(), nullptr, signer);
-  EVP_DigestSign(sign, signature, &signature_length, message, sizeof message);
-  EVP_MD_CTX_free(sign);
+  stp::core::UniqueEvpMdCtx sign(EVP_MD_CTX_new());
+  EVP_DigestSignInit(sign.get(), nullptr, EVP_sha256(), nullptr, signer.get());
+  EVP_DigestSign(sign.get(), signature, &signature_length, message, sizeof message);
   double verify = microseconds_per(2000, [&] {
-    EVP_MD_CTX* check = EVP_MD_CTX_new();
-    EVP_DigestVerifyInit(check, nullptr, EVP_sha256(), nullptr, signer);
-    EVP_DigestVerify(check, signature, signature_length, message, sizeof message);
-    EVP_MD_CTX_free(check);
+    stp::core::UniqueEvpMdCtx check(EVP_MD_CTX_new());
+    EVP_DigestVerifyInit(check.get(), nullptr, EVP_sha256(), nullptr, signer.get());
+    EVP_DigestVerify(check.get(), signature, signature_length, message, sizeof message);
   });
-  EVP_PKEY_free(signer);
-  EVP_PKEY_free(server);
   return {exchange, verify};
 }
 

@@ -1,7 +1,7 @@
 #include "inventory/powershell.hpp"
 
 #include "inventory/text.hpp"
-#include "probe/bounded_file.hpp"
+#include "core/bounded_file.hpp"
 
 #include <algorithm>
 #include <array>
@@ -19,7 +19,7 @@ namespace {
 // An export is a few megabytes at most; a bigger file is not one.
 constexpr std::size_t max_export_bytes = 64u << 20;
 
-using probe::append_utf8;
+using core::append_utf8;
 using text::iequals;
 using text::trim;
 
@@ -216,7 +216,7 @@ std::string decode_text(std::string_view bytes, const std::string& file) {
   // UTF-16LE without a byte-order mark: ASCII text with a zero after every byte.
   else if (bytes.size() >= 4 && bytes[0] != '\0' && bytes[1] == '\0' && bytes[3] == '\0')
     return from_utf16(bytes, true, file);
-  if (probe::is_valid_utf8(bytes)) return std::string(bytes);
+  if (core::is_valid_utf8(bytes)) return std::string(bytes);
   return from_windows_1252(bytes);
 }
 
@@ -316,8 +316,8 @@ std::vector<Record> read_json(std::string_view text, const std::string& file) {
 std::vector<Record> read_export(const std::string& path) {
   std::string bytes;
   try {
-    bytes = probe::read_bounded_file(path, max_export_bytes);
-  } catch (const probe::FileError& e) {
+    bytes = core::read_bounded_file(path, max_export_bytes);
+  } catch (const core::FileError& e) {
     throw InventoryError(path + ": cannot read the export: " + e.reason());
   }
   return read_export_bytes(bytes, path);

@@ -5,13 +5,13 @@
 #include <string_view>
 #include <vector>
 
-#include "probe/text.hpp"
+#include "core/text.hpp"
 
 namespace stp::inventory::text {
 
-using probe::iequals;
-using probe::lower;
-using probe::upper;
+using core::iequals;
+using core::lower;
+using core::upper;
 
 inline std::string_view trim(std::string_view s) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };

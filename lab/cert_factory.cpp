@@ -7,21 +7,21 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
-#include "probe/der.hpp"
+#include "core/der.hpp"
 
 namespace stp::lab {
 namespace {
 
 void check(int ok, const char* what) {
-  if (ok <= 0) throw std::runtime_error(std::string(what) + ": " + tls::take_openssl_error());
+  if (ok <= 0) throw std::runtime_error(std::string(what) + ": " + core::take_openssl_error());
 }
 
 void add_extension(X509* cert, X509* issuer, int nid, const std::string& value) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  tls::UniqueX509Ext extension(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
-  if (!extension) throw std::runtime_error("extension " + value + ": " + tls::take_openssl_error());
+  core::UniqueX509Ext extension(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  if (!extension) throw std::runtime_error("extension " + value + ": " + core::take_openssl_error());
   check(X509_add_ext(cert, extension.get(), -1), "X509_add_ext");
 }
 
@@ -36,17 +36,17 @@ std::string join(const std::vector<std::string>& items, const std::string& prefi
 
 }  // namespace
 
-tls::UniqueEvpPkey make_key(const KeySpec& spec) {
+core::UniqueEvpPkey make_key(const KeySpec& spec) {
   EVP_PKEY* key = nullptr;
   if (spec.kind == KeySpec::Kind::rsa_pss) {
-    tls::UniqueEvpPkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA-PSS", nullptr));
+    core::UniqueEvpPkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA-PSS", nullptr));
     if (ctx && EVP_PKEY_keygen_init(ctx.get()) == 1 && EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), spec.rsa_bits) == 1)
       EVP_PKEY_generate(ctx.get(), &key);
   } else {
     key = spec.kind == KeySpec::Kind::rsa ? EVP_RSA_gen(static_cast<unsigned>(spec.rsa_bits)) : EVP_EC_gen("prime256v1");
   }
-  if (key == nullptr) throw std::runtime_error("key generation: " + tls::take_openssl_error());
-  return tls::UniqueEvpPkey(key);
+  if (key == nullptr) throw std::runtime_error("key generation: " + core::take_openssl_error());
+  return core::UniqueEvpPkey(key);
 }
 
 Credential issue_certificate(const CertSpec& spec, const Credential* issuer) {
@@ -59,7 +59,7 @@ Credential issue_certificate(const CertSpec& spec, const Credential* issuer) {
   unsigned char serial_bytes[16];
   check(RAND_bytes(serial_bytes, sizeof serial_bytes), "RAND_bytes");
   serial_bytes[0] &= 0x7f;  // positive
-  tls::UniqueBignum serial(BN_bin2bn(serial_bytes, sizeof serial_bytes, nullptr));
+  core::UniqueBignum serial(BN_bin2bn(serial_bytes, sizeof serial_bytes, nullptr));
   check(BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert)) != nullptr, "serial");
 
   X509_gmtime_adj(X509_getm_notBefore(cert), static_cast<long>(spec.valid_from.count()));
@@ -100,17 +100,17 @@ Credential issue_certificate(const CertSpec& spec, const Credential* issuer) {
 }
 
 std::string Credential::certificate_pem() const {
-  tls::UniqueBio bio(BIO_new(BIO_s_mem()));
+  core::UniqueBio bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_X509(bio.get(), certificate.get());
-  return tls::bio_text(bio.get());
+  return core::bio_text(bio.get());
 }
 
-std::string Credential::certificate_der() const { return probe::der_of(certificate.get(), i2d_X509); }
+std::string Credential::certificate_der() const { return core::der_of(certificate.get(), i2d_X509); }
 
 std::string Credential::key_pem() const {
-  tls::UniqueBio bio(BIO_new(BIO_s_mem()));
+  core::UniqueBio bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-  return tls::bio_text(bio.get());
+  return core::bio_text(bio.get());
 }
 
 }  // namespace stp::lab

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "tls/openssl_ptr.hpp"
+#include "core/openssl_ptr.hpp"
 
 namespace stp::lab {
 
@@ -32,15 +32,15 @@ struct CertSpec {
 };
 
 struct Credential {
-  tls::UniqueX509 certificate;
-  tls::UniqueEvpPkey key;
+  core::UniqueX509 certificate;
+  core::UniqueEvpPkey key;
 
   std::string certificate_pem() const;
   std::string certificate_der() const;
   std::string key_pem() const;
 };
 
-tls::UniqueEvpPkey make_key(const KeySpec& spec);
+core::UniqueEvpPkey make_key(const KeySpec& spec);
 
 // Issues a certificate signed by `issuer`, or self-signed when `issuer` is null.
 // Throws std::runtime_error with OpenSSL's reason on failure.

@@ -1,6 +1,9 @@
 #include "lab/lab.hpp"
 
 #include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -8,7 +11,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -80,6 +82,20 @@ constexpr std::array traits{
     ScenarioTraits{Scenario::never_closes, "never-closes", "linger.contoso.test", "Never closes"},
     ScenarioTraits{Scenario::hostile_text, "hostile-text", "hostile.contoso.test", "=cmd|' /C calc'!A0 \\x41 \u202Ehostile"},
 };
+
+// A lab endpoint that throws has a bug: it stops the process with its reason, so that no test
+// passes past it (a detached coroutine's exception would vanish).
+void fail_loudly(const std::exception_ptr& error) {
+  if (!error) return;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "starttls-probe lab: an endpoint failed: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "starttls-probe lab: an endpoint failed\n");
+  }
+  std::abort();
+}
 
 const ScenarioTraits& traits_of(Scenario scenario) {
   for (const auto& t : traits)
@@ -200,7 +216,7 @@ std::unique_ptr<ssl::context> server_context(const Credential& leaf, const Crede
     SSL_CTX_set1_groups_list(ctx, "P-256:P-384");
   }
   if (SSL_CTX_use_certificate(ctx, leaf.certificate.get()) != 1 || SSL_CTX_use_PrivateKey(ctx, leaf.key.get()) != 1)
-    throw std::runtime_error("lab certificate: " + tls::take_openssl_error());
+    throw std::runtime_error("lab certificate: " + core::take_openssl_error());
   if (extra_chain) SSL_CTX_add1_chain_cert(ctx, extra_chain->certificate.get());
   if (client_ca) {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
@@ -216,7 +232,7 @@ std::unique_ptr<ssl::context> anonymous_server_context() {
   SSL_CTX_set_security_level(ctx, 0);
   SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
   if (SSL_CTX_set_cipher_list(ctx, "aNULL:!eNULL:@SECLEVEL=0") != 1)
-    throw std::runtime_error("lab anonymous suites: " + tls::take_openssl_error());
+    throw std::runtime_error("lab anonymous suites: " + core::take_openssl_error());
   return context;
 }
 
@@ -304,7 +320,7 @@ net::awaitable<void> Lab::Impl::accept_loop(tcp::acceptor acceptor, std::size_t 
     if (ec == net::error::operation_aborted) co_return;
     if (ec) continue;
     socket.set_option(tcp::no_delay(true), ec);
-    net::co_spawn(acceptor.get_executor(), serve(std::move(socket), index, info, context), net::detached);
+    net::co_spawn(acceptor.get_executor(), serve(std::move(socket), index, info, context), fail_loudly);
   }
 }
 
@@ -566,7 +582,7 @@ const EndpointInfo& Lab::add(Scenario scenario, const std::string& address, std:
     stored = &impl_->infos.emplace_back(std::move(info));
     impl_->stats.emplace_back();
   }
-  net::co_spawn(impl_->io, impl_->accept_loop(std::move(acceptor), index, stored, context), net::detached);
+  net::co_spawn(impl_->io, impl_->accept_loop(std::move(acceptor), index, stored, context), fail_loudly);
   return *stored;
 }
 

@@ -7,7 +7,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "probe/der.hpp"
+#include "core/der.hpp"
+#include "core/openssl_ptr.hpp"
 
 namespace stp::probe {
 namespace {
@@ -28,7 +29,7 @@ int on_certificate_request(SSL* ssl, X509** /*certificate*/, EVP_PKEY** /*key*/)
   if (const STACK_OF(X509_NAME)* names = SSL_get_client_CA_list(ssl)) {
     int count = sk_X509_NAME_num(names);
     for (int i = 0; i < count && i < max_ca_names; ++i)
-      evidence->acceptable_ca_names_der.push_back(der_of(sk_X509_NAME_value(names, i), i2d_X509_NAME));
+      evidence->acceptable_ca_names_der.push_back(core::der_of(sk_X509_NAME_value(names, i), i2d_X509_NAME));
   }
   return 0;
 }
@@ -86,9 +87,9 @@ void capture_session(SSL* ssl, TlsEvidence& evidence) {
   if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
     for (int i = 0; i < sk_X509_num(chain); ++i) {
       X509* cert = sk_X509_value(chain, i);
-      evidence.chain_der.push_back(der_of(cert, i2d_X509));
+      evidence.chain_der.push_back(core::der_of(cert, i2d_X509));
       X509_up_ref(cert);
-      evidence.chain_parsed.emplace_back(cert, X509_free);
+      evidence.chain_parsed.push_back(core::shared_x509(cert));
     }
   }
 }

@@ -18,6 +18,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "core/openssl_ptr.hpp"
 #include "probe/client_tls.hpp"
 
 namespace stp::probe {
@@ -42,10 +43,6 @@ std::optional<std::string> host_name_or_null(std::string_view word) {
   if (is_dotted_host_name(word)) return std::string(word);
   return std::nullopt;
 }
-
-struct SslFree {
-  void operator()(SSL* ssl) const noexcept { SSL_free(ssl); }
-};
 
 // The socket, OpenSSL's session on it once STARTTLS succeeds, and a watchdog that cancels
 // whatever I/O is pending when the current phase's time is up. Shared with the watchdog's
@@ -76,7 +73,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
   }
 
   tcp::socket socket;
-  std::unique_ptr<SSL, SslFree> ssl;  // from STARTTLS (or the connect, for smtps) on
+  core::UniqueSsl ssl;  // from STARTTLS (or the connect, for smtps) on
   net::steady_timer watchdog;
   ssl::context& tls_context;
   unsigned generation = 0;
@@ -125,16 +122,7 @@ class Dialogue {
         candidates_(std::move(candidates)), deadline_(deadline) {}
 
   net::awaitable<void> run() {
-    bool implicit = ev_.target.mode == Mode::implicit;
-    if (co_await connect() && (!implicit || co_await handshake()) && co_await greeting() &&
-        co_await ehlo(ev_.smtp.ehlo, Phase::ehlo)) {
-      ev_.smtp.starttls_offered = reply_.has_keyword("STARTTLS");
-      if (!implicit && ev_.smtp.starttls_offered && co_await starttls() && co_await handshake() &&
-          !co_await ehlo(ev_.smtp.ehlo_after_tls, Phase::ehlo_after_tls)) {
-        ev_.smtp.ehlo_after_tls_failed = true;
-        ev_.failure = Failure::none;  // a warning-level fact, not a failed probe
-      }
-    }
+    co_await converse();
     // A refusal leaves the dialogue in step: say goodbye. After a broken one there is no one to tell.
     if (ev_.failure == Failure::none || ev_.failure == Failure::greeting_rejected ||
         ev_.failure == Failure::ehlo_rejected || ev_.failure == Failure::starttls_rejected)
@@ -153,6 +141,41 @@ class Dialogue {
   }
 
  private:
+  // The steps in order, one awaited result per line (STYLE.md: GCC 12.2 miscompiles some
+  // co_await-in-condition shapes); the first step that fails ends it, its reason in the Evidence.
+  net::awaitable<void> converse() {
+    bool implicit = ev_.target.mode == Mode::implicit;
+    bool ok = co_await connect();
+    if (!ok) co_return;
+    if (implicit) {
+      ok = co_await handshake();
+      if (!ok) co_return;
+    }
+    ok = co_await greeting();
+    if (!ok) co_return;
+    ok = co_await ehlo(ev_.smtp.ehlo, Phase::ehlo);
+    if (!ok) co_return;
+    ev_.smtp.starttls_offered = reply_.has_keyword("STARTTLS");
+    if (implicit || !ev_.smtp.starttls_offered) co_return;
+    ok = co_await starttls();
+    if (!ok) co_return;
+    ok = co_await handshake();
+    if (!ok) co_return;
+    ok = co_await ehlo(ev_.smtp.ehlo_after_tls, Phase::ehlo_after_tls);
+    if (!ok) {
+      ev_.smtp.ehlo_after_tls_failed = true;
+      ev_.failure = Failure::none;  // a warning-level fact, not a failed probe
+    }
+  }
+
+  // One command and its whole reply.
+  net::awaitable<bool> exchange(const std::string& command, Phase phase, std::chrono::milliseconds limit) {
+    bool sent = co_await send(command, phase);
+    if (!sent) co_return false;
+    bool answered = co_await read_reply(phase, limit);
+    co_return answered;
+  }
+
   // Arms the watchdog for a phase limited by `limit` and by the whole probe's deadline.
   void arm(std::chrono::milliseconds limit) { conn_.arm(std::min(clock::now() + limit, *deadline_)); }
 
@@ -166,7 +189,7 @@ class Dialogue {
 
   bool fail_io(Phase phase, const error_code& ec) {
     if (conn_.timed_out) return fail(Failure::timeout, phase, std::string("no answer in time during ") + to_string(phase));
-    if (ec == net::error::eof || ec == ssl::error::stream_truncated)
+    if (ec == net::error::eof)
       return fail(Failure::protocol_error, phase, std::string("the server closed the connection during ") + to_string(phase));
     ev_.transient = ec == net::error::connection_reset;
     return fail(Failure::protocol_error, phase, std::string("connection lost during ") + to_string(phase) + ": " + ec.message());
@@ -268,7 +291,8 @@ class Dialogue {
 
   net::awaitable<bool> greeting() {
     auto started = clock::now();
-    if (!co_await read_reply(Phase::greeting, settings_.reply_timeout)) co_return false;
+    bool received = co_await read_reply(Phase::greeting, settings_.reply_timeout);
+    if (!received) co_return false;
     ev_.smtp.greeting = reply_.lines;
     ev_.advertised_fqdn = host_name_or_null(reply_.first_word());
     ev_.timings.greeting = ms_since(started);
@@ -282,11 +306,11 @@ class Dialogue {
   // EHLO, and HELO when the server refuses EHLO with a permanent error.
   net::awaitable<bool> ehlo(std::vector<std::string>& lines, Phase phase) {
     auto started = clock::now();
-    if (!co_await send("EHLO " + ehlo_name(), phase) || !co_await read_reply(phase, settings_.reply_timeout))
-      co_return false;
+    bool answered = co_await exchange("EHLO " + ehlo_name(), phase, settings_.reply_timeout);
+    if (!answered) co_return false;
     if (reply_.code / 100 == 5 && phase == Phase::ehlo) {
-      if (!co_await send("HELO " + ehlo_name(), phase) || !co_await read_reply(phase, settings_.reply_timeout))
-        co_return false;
+      answered = co_await exchange("HELO " + ehlo_name(), phase, settings_.reply_timeout);
+      if (!answered) co_return false;
       ev_.smtp.used_helo = reply_.code == 250;
     }
     lines = reply_.lines;
@@ -303,8 +327,8 @@ class Dialogue {
 
   net::awaitable<bool> starttls() {
     auto started = clock::now();
-    if (!co_await send("STARTTLS", Phase::starttls) || !co_await read_reply(Phase::starttls, settings_.reply_timeout))
-      co_return false;
+    bool answered = co_await exchange("STARTTLS", Phase::starttls, settings_.reply_timeout);
+    if (!answered) co_return false;
     ev_.smtp.starttls_reply = reply_.lines;
     ev_.timings.starttls = ms_since(started);
     if (reply_.code != 220)
@@ -363,7 +387,7 @@ class Dialogue {
     auto phase = ev_.failure_phase;
     auto detail = ev_.failure_detail;
     bool deadline_hit = ev_.deadline_hit;
-    if (co_await send("QUIT", Phase::quit)) co_await read_reply(Phase::quit, quit_timeout);
+    co_await exchange("QUIT", Phase::quit, quit_timeout);
     ev_.failure = failure;
     ev_.failure_phase = phase;
     ev_.failure_detail = std::move(detail);

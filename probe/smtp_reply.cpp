@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "probe/text.hpp"
+#include "core/text.hpp"
 
 namespace stp::probe {
 namespace {
@@ -26,7 +26,7 @@ std::string_view Reply::text(std::size_t i) const {
 
 bool Reply::has_keyword(std::string_view keyword) const {
   for (std::size_t i = 1; i < lines.size(); ++i)
-    if (iequals(first_word_of(text(i)), keyword)) return true;
+    if (core::iequals(first_word_of(text(i)), keyword)) return true;
   return false;
 }
 

@@ -7,7 +7,7 @@
 
 #include <arpa/inet.h>
 
-#include "probe/text.hpp"
+#include "core/text.hpp"
 
 namespace stp::probe {
 namespace {
@@ -51,7 +51,7 @@ std::uint16_t parse_port(std::string_view s) {
 }  // namespace
 
 std::string host_key(std::string_view name) {
-  std::string key = lower(name);
+  std::string key = core::lower(name);
   if (!key.empty() && key.back() == '.') key.pop_back();
   return key;
 }
@@ -90,7 +90,7 @@ Target parse_target(std::string_view text) {
   if (auto sep = rest.find("://"); sep != std::string_view::npos) {
     std::string_view name = rest.substr(0, sep);
     auto scheme = std::find_if(schemes.begin(), schemes.end(),
-                               [&](const Scheme& s) { return iequals(s.name, name); });
+                               [&](const Scheme& s) { return core::iequals(s.name, name); });
     if (scheme == schemes.end())
       throw TargetError("unknown scheme '" + shown(name) + "://' (use smtp://, submission:// or smtps://)");
     t.mode = scheme->mode;

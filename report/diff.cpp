@@ -7,7 +7,7 @@
 
 #include <boost/json.hpp>
 
-#include "probe/bounded_file.hpp"
+#include "core/bounded_file.hpp"
 #include "report/escape.hpp"
 #include "report/json_result.hpp"
 #include "report/text_style.hpp"
@@ -167,8 +167,8 @@ std::vector<ScanEntry> read_scan_results(const std::string& path) {
   for (;;) {
     ++number;
     try {
-      if (!probe::read_bounded_line(in, line, max_line_bytes)) break;
-    } catch (const probe::FileError& e) {
+      if (!core::read_bounded_line(in, line, max_line_bytes)) break;
+    } catch (const core::FileError& e) {
       throw DiffError(path + ":" + std::to_string(number) + ": " + e.what());
     }
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -178,8 +178,8 @@ std::vector<ScanEntry> read_scan_results(const std::string& path) {
       // Not one object per line: a document laid out over several lines (jq's output), read whole.
       std::string text;
       try {
-        text = probe::read_bounded_file(path, max_document_bytes);
-      } catch (const probe::FileError& e) {
+        text = core::read_bounded_file(path, max_document_bytes);
+      } catch (const core::FileError& e) {
         throw DiffError(e.what());
       }
       value = json::parse(text, ec);

@@ -1,12 +1,12 @@
 #include "report/escape.hpp"
 
-#include "probe/text.hpp"
+#include "core/text.hpp"
 
 namespace stp::report {
 
 namespace {
 
-using probe::utf8_sequence_length;
+using core::utf8_sequence_length;
 
 void append_hex(std::string& out, unsigned char c) {
   static constexpr char digits[] = "0123456789ABCDEF";

@@ -123,9 +123,9 @@ TEST_CASE("times are RFC 3339 UTC", "[tls][certificate]") {
 
 namespace {
 
-tls::UniqueX509 parse_der(const std::string& der) {
+core::UniqueX509 parse_der(const std::string& der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  return tls::UniqueX509(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  return core::UniqueX509(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
 }
 
 // Whether an ENGINE claims key type `type` (the switch x509_pubkey_decode looks at in OpenSSL 3.0).
@@ -232,7 +232,7 @@ TEST_CASE("the memory of ECDSA answers is bounded whatever signatures servers se
   auto [ca, leaf_der] = ec_signed_leaf();
   auto issuer = parse_der(ca.certificate_der());
   EVP_PKEY* key = X509_get0_pubkey(issuer.get());
-  tls::UniqueEvpPkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
+  core::UniqueEvpPkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
   REQUIRE(EVP_PKEY_verify_init(ctx.get()) == 1);
   auto before = keys::remembered_signature_checks();
   // 300 different 60 KB "signatures" (a server controls them all) and 300 wrong small ones.

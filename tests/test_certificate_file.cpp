@@ -38,10 +38,10 @@ struct Pair {
 };
 
 std::string pkcs12(const Pair& p, const char* password) {
-  tls::UniqueX509Stack extra(sk_X509_new_null());
+  core::UniqueX509Stack extra(sk_X509_new_null());
   X509_up_ref(p.ca.certificate.get());
   sk_X509_push(extra.get(), p.ca.certificate.get());
-  tls::UniquePkcs12 p12(
+  core::UniquePkcs12 p12(
       PKCS12_create(password, "mail", p.leaf.key.get(), p.leaf.certificate.get(), extra.get(), 0, 0, 0, 0, 0));
   REQUIRE(p12);
   int length = i2d_PKCS12(p12.get(), nullptr);

@@ -8,9 +8,9 @@
 #include <arpa/inet.h>
 #include <openssl/pem.h>
 
-#include "probe/der.hpp"
-#include "probe/text.hpp"
-#include "tls/openssl_ptr.hpp"
+#include "core/der.hpp"
+#include "core/text.hpp"
+#include "core/openssl_ptr.hpp"
 
 namespace stp::tls {
 namespace {
@@ -48,7 +48,7 @@ std::string digest_hex(std::string_view der, const EVP_MD* md, bool upper) {
 std::string asn1_string_text(const ASN1_STRING* value) {
   unsigned char* utf8 = nullptr;
   int length = ASN1_STRING_to_UTF8(&utf8, value);
-  UniqueOpenSslString owner(reinterpret_cast<char*>(utf8));
+  core::UniqueOpenSslString owner(reinterpret_cast<char*>(utf8));
   if (length < 0) return {};
   return std::string(owner.get(), static_cast<std::size_t>(length));
 }
@@ -68,7 +68,7 @@ std::string object_name(const ASN1_OBJECT* object) {
 }
 
 void read_subject_alt_names(X509* cert, CertificateFacts& facts) {
-  UniqueGeneralNames names(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  core::UniqueGeneralNames names(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   if (!names) return;
   for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
@@ -88,7 +88,7 @@ void read_key_usage(X509* cert, CertificateFacts& facts) {
   static constexpr std::array<const char*, 9> names{
       "digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement",
       "keyCertSign",      "cRLSign",        "encipherOnly",    "decipherOnly"};
-  UniqueAsn1BitString usage(static_cast<ASN1_BIT_STRING*>(X509_get_ext_d2i(cert, NID_key_usage, nullptr, nullptr)));
+  core::UniqueAsn1BitString usage(static_cast<ASN1_BIT_STRING*>(X509_get_ext_d2i(cert, NID_key_usage, nullptr, nullptr)));
   if (!usage) return;
   facts.has_key_usage = true;
   for (std::size_t bit = 0; bit < names.size(); ++bit)
@@ -96,7 +96,7 @@ void read_key_usage(X509* cert, CertificateFacts& facts) {
 }
 
 void read_extended_key_usage(X509* cert, CertificateFacts& facts) {
-  UniqueExtKeyUsage usage(static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr)));
+  core::UniqueExtKeyUsage usage(static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr)));
   if (!usage) return;
   facts.has_extended_key_usage = true;
   for (int i = 0; i < sk_ASN1_OBJECT_num(usage.get()); ++i)
@@ -133,14 +133,14 @@ bool is_self_signed(X509* cert) {
 
 CertificateFacts describe_certificate(std::string_view der) {
   const auto* input = reinterpret_cast<const unsigned char*>(der.data());
-  std::shared_ptr<X509> cert(d2i_X509(nullptr, &input, static_cast<long>(der.size())), X509_free);
-  if (!cert) throw CertificateError("not a DER certificate: " + take_openssl_error());
+  std::shared_ptr<X509> cert = core::shared_x509(d2i_X509(nullptr, &input, static_cast<long>(der.size())));
+  if (!cert) throw CertificateError("not a DER certificate: " + core::take_openssl_error());
   return describe_certificate(std::move(cert));
 }
 
 CertificateFacts describe_certificate(std::shared_ptr<X509> cert) {
   CertificateFacts facts;
-  facts.der = probe::der_of(cert.get(), i2d_X509);
+  facts.der = core::der_of(cert.get(), i2d_X509);
   facts.subject = name_text(X509_get_subject_name(cert.get()));
   facts.issuer = name_text(X509_get_issuer_name(cert.get()));
   facts.subject_windows = windows_name(X509_get_subject_name(cert.get()));
@@ -156,9 +156,9 @@ CertificateFacts describe_certificate(std::shared_ptr<X509> cert) {
   }
 
   if (const ASN1_INTEGER* serial = X509_get0_serialNumber(cert.get())) {
-    UniqueBignum bn(ASN1_INTEGER_to_BN(serial, nullptr));
+    core::UniqueBignum bn(ASN1_INTEGER_to_BN(serial, nullptr));
     if (bn) {
-      UniqueOpenSslString text(BN_bn2hex(bn.get()));
+      core::UniqueOpenSslString text(BN_bn2hex(bn.get()));
       if (text) facts.serial = text.get();
     }
   }
@@ -170,7 +170,7 @@ CertificateFacts describe_certificate(std::shared_ptr<X509> cert) {
   // aside). A set keeps this linear: a hostile certificate may carry thousands of SANs.
   std::unordered_set<std::string> seen;
   auto add_domain = [&](const std::string& name) {
-    if (seen.insert(probe::lower(name)).second) facts.certificate_domains.push_back(name);
+    if (seen.insert(core::lower(name)).second) facts.certificate_domains.push_back(name);
   };
   if (facts.subject_cn) add_domain(*facts.subject_cn);
   for (const auto& name : facts.dns_names) add_domain(name);
@@ -185,9 +185,9 @@ CertificateFacts describe_certificate(std::shared_ptr<X509> cert) {
 
   facts.sha1 = digest_hex(facts.der, sha1(), true);
   facts.sha256 = digest_hex(facts.der, sha256(), false);
-  UniqueBio bio(BIO_new(BIO_s_mem()));
+  core::UniqueBio bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_X509(bio.get(), cert.get());
-  facts.pem = bio_text(bio.get());
+  facts.pem = core::bio_text(bio.get());
   facts.x509 = std::move(cert);
   ERR_clear_error();
   return facts;
@@ -197,9 +197,9 @@ std::string name_text(const X509_NAME* name) {
   // RFC 2253 order and escaping, but UTF-8 kept as is and ", " between attributes.
   constexpr unsigned long flags =
       (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC;
-  UniqueBio bio(BIO_new(BIO_s_mem()));
+  core::UniqueBio bio(BIO_new(BIO_s_mem()));
   X509_NAME_print_ex(bio.get(), name, 0, flags);
-  return bio_text(bio.get());
+  return core::bio_text(bio.get());
 }
 
 std::string windows_name(const X509_NAME* name) {
@@ -247,10 +247,7 @@ std::string windows_name(const X509_NAME* name) {
   for (int i = X509_NAME_entry_count(name) - 1; i >= 0; --i) {
     const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
     const ASN1_OBJECT* object = X509_NAME_ENTRY_get_object(entry);
-    unsigned char* utf8 = nullptr;
-    int length = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
-    std::string value = length >= 0 ? std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length)) : "";
-    OPENSSL_free(utf8);
+    std::string value = asn1_string_text(X509_NAME_ENTRY_get_data(entry));
     int set = X509_NAME_ENTRY_set(entry);
     if (!out.empty()) out += set == previous_set ? " + " : ", ";
     previous_set = set;
@@ -261,7 +258,7 @@ std::string windows_name(const X509_NAME* name) {
 
 std::string describe_name(std::string_view der) {
   const auto* input = reinterpret_cast<const unsigned char*>(der.data());
-  UniqueX509Name name(d2i_X509_NAME(nullptr, &input, static_cast<long>(der.size())));
+  core::UniqueX509Name name(d2i_X509_NAME(nullptr, &input, static_cast<long>(der.size())));
   if (!name) {
     ERR_clear_error();
     return "(unreadable name)";

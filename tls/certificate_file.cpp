@@ -9,9 +9,9 @@
 #include <openssl/pem.h>
 #include <sys/stat.h>
 
-#include "probe/bounded_file.hpp"
-#include "probe/der.hpp"
-#include "tls/openssl_ptr.hpp"
+#include "core/bounded_file.hpp"
+#include "core/der.hpp"
+#include "core/openssl_ptr.hpp"
 
 namespace stp::tls {
 namespace {
@@ -20,26 +20,26 @@ constexpr std::size_t max_file_bytes = std::size_t{16} << 20;
 
 std::vector<std::string> from_pem(const std::string& bytes) {
   std::vector<std::string> chain;
-  UniqueBio bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
-  while (UniqueX509 cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)})
-    chain.push_back(probe::der_of(cert.get(), i2d_X509));
+  core::UniqueBio bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+  while (core::UniqueX509 cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)})
+    chain.push_back(core::der_of(cert.get(), i2d_X509));
   ERR_clear_error();
   return chain;
 }
 
 std::vector<std::string> from_der(const std::string& bytes) {
   const auto* input = reinterpret_cast<const unsigned char*>(bytes.data());
-  UniqueX509 cert(d2i_X509(nullptr, &input, static_cast<long>(bytes.size())));
+  core::UniqueX509 cert(d2i_X509(nullptr, &input, static_cast<long>(bytes.size())));
   ERR_clear_error();
   if (!cert) return {};
-  return {probe::der_of(cert.get(), i2d_X509)};
+  return {core::der_of(cert.get(), i2d_X509)};
 }
 
 // PKCS#12: the certificate that goes with the key first, then the others as stored.
 std::vector<std::string> from_pkcs12(const std::string& bytes, const std::string& path,
                                      const std::optional<std::string>& password, bool& is_pkcs12) {
   const auto* input = reinterpret_cast<const unsigned char*>(bytes.data());
-  UniquePkcs12 p12(d2i_PKCS12(nullptr, &input, static_cast<long>(bytes.size())));
+  core::UniquePkcs12 p12(d2i_PKCS12(nullptr, &input, static_cast<long>(bytes.size())));
   ERR_clear_error();
   is_pkcs12 = p12 != nullptr;
   if (!p12) return {};
@@ -53,13 +53,13 @@ std::vector<std::string> from_pkcs12(const std::string& bytes, const std::string
   X509* leaf = nullptr;
   STACK_OF(X509)* others = nullptr;
   if (PKCS12_parse(p12.get(), pass, &key, &leaf, &others) != 1)
-    throw CertificateFileError(path + ": cannot open the PKCS#12 file: " + take_openssl_error());
-  UniqueEvpPkey key_owner(key);
-  UniqueX509 leaf_owner(leaf);
-  UniqueX509Stack others_owner(others);
+    throw CertificateFileError(path + ": cannot open the PKCS#12 file: " + core::take_openssl_error());
+  core::UniqueEvpPkey key_owner(key);
+  core::UniqueX509 leaf_owner(leaf);
+  core::UniqueX509Stack others_owner(others);
   std::vector<std::string> chain;
-  if (leaf) chain.push_back(probe::der_of(leaf, i2d_X509));
-  for (int i = 0; others && i < sk_X509_num(others); ++i) chain.push_back(probe::der_of(sk_X509_value(others, i), i2d_X509));
+  if (leaf) chain.push_back(core::der_of(leaf, i2d_X509));
+  for (int i = 0; others && i < sk_X509_num(others); ++i) chain.push_back(core::der_of(sk_X509_value(others, i), i2d_X509));
   return chain;
 }
 
@@ -68,8 +68,8 @@ std::vector<std::string> from_pkcs12(const std::string& bytes, const std::string
 std::vector<std::string> read_certificate_file(const std::string& path, const std::optional<std::string>& password) {
   std::string bytes;
   try {
-    bytes = probe::read_bounded_file(path, max_file_bytes);
-  } catch (const probe::FileError& e) {
+    bytes = core::read_bounded_file(path, max_file_bytes);
+  } catch (const core::FileError& e) {
     throw CertificateFileError(e.what());
   }
   return parse_certificate_bytes(bytes, path, password);

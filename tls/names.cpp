@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "tls/openssl_ptr.hpp"
+#include "core/openssl_ptr.hpp"
 
 namespace stp::tls {
 namespace {
@@ -13,7 +13,7 @@ constexpr unsigned int base_flags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
 std::optional<std::string> matched_name(X509* cert, const std::string& fqdn, unsigned int flags) {
   char* peer = nullptr;
   int result = X509_check_host(cert, fqdn.data(), fqdn.size(), base_flags | flags, &peer);
-  UniqueOpenSslString owner(peer);
+  core::UniqueOpenSslString owner(peer);
   ERR_clear_error();
   if (result != 1) return std::nullopt;
   return std::string(peer ? peer : fqdn.c_str());
@@ -23,7 +23,7 @@ std::optional<std::string> matched_name(X509* cert, const std::string& fqdn, uns
 
 NameCheck match_name(std::string_view der, std::string_view fqdn) {
   const auto* input = reinterpret_cast<const unsigned char*>(der.data());
-  UniqueX509 cert(d2i_X509(nullptr, &input, static_cast<long>(der.size())));
+  core::UniqueX509 cert(d2i_X509(nullptr, &input, static_cast<long>(der.size())));
   ERR_clear_error();
   return cert ? match_name(cert.get(), fqdn) : NameCheck{};
 }
@@ -36,7 +36,7 @@ NameCheck match_name(X509* certificate, std::string_view fqdn_view) {
   X509* cert = certificate;
 
   // An IP literal is matched against IP SANs only.
-  if (UniqueAsn1OctetString ip{a2i_IPADDRESS(fqdn.c_str())}) {
+  if (core::UniqueAsn1OctetString ip{a2i_IPADDRESS(fqdn.c_str())}) {
     bool match = X509_check_ip_asc(cert, fqdn.c_str(), 0) == 1;
     ERR_clear_error();
     check.exchange = match ? NameMatch::san : NameMatch::none;

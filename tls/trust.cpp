@@ -5,7 +5,7 @@
 #include <openssl/pem.h>
 #include <unistd.h>
 
-#include "probe/bounded_file.hpp"
+#include "core/bounded_file.hpp"
 
 #include "tls/certificate.hpp"
 
@@ -17,7 +17,7 @@ constexpr std::size_t max_anchor_file_bytes = std::size_t{64} << 20;  // the sys
 // Reads every certificate of a PEM BIO into the store; returns how many.
 int add_pem_certificates(X509_STORE* store, BIO* bio) {
   int count = 0;
-  while (UniqueX509 cert{PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)}) {
+  while (core::UniqueX509 cert{PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)}) {
     X509_STORE_add_cert(store, cert.get());
     ++count;
   }
@@ -38,15 +38,15 @@ int forgive_leaf_own_checks(int ok, X509_STORE_CTX* ctx) {
 }  // namespace
 
 TrustAnchors TrustAnchors::load(const std::optional<std::string>& ca_file, const std::optional<std::string>& ca_path) {
-  UniqueX509Store store(X509_STORE_new());
+  core::UniqueX509Store store(X509_STORE_new());
   if (ca_file) {
     std::string pem;
     try {
-      pem = probe::read_bounded_file(*ca_file, max_anchor_file_bytes);
-    } catch (const probe::FileError& e) {
+      pem = core::read_bounded_file(*ca_file, max_anchor_file_bytes);
+    } catch (const core::FileError& e) {
       throw TrustError(*ca_file + ": cannot read: " + e.reason());
     }
-    UniqueBio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    core::UniqueBio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     if (add_pem_certificates(store.get(), bio.get()) == 0)
       throw TrustError(*ca_file + ": no PEM certificate in it (--ca-file wants PEM)");
   }
@@ -58,7 +58,7 @@ TrustAnchors TrustAnchors::load(const std::optional<std::string>& ca_file, const
     if (::access(ca_path->c_str(), R_OK | X_OK) != 0)
       throw TrustError(*ca_path + ": cannot read the --ca-path directory");
     if (X509_STORE_load_path(store.get(), ca_path->c_str()) != 1)
-      throw TrustError(*ca_path + ": not a usable CA directory (" + take_openssl_error() + ")");
+      throw TrustError(*ca_path + ": not a usable CA directory (" + core::take_openssl_error() + ")");
   }
   if (!ca_file && !ca_path) X509_STORE_set_default_paths(store.get());
   ERR_clear_error();
@@ -66,8 +66,8 @@ TrustAnchors TrustAnchors::load(const std::optional<std::string>& ca_file, const
 }
 
 TrustAnchors TrustAnchors::from_pem(const std::string& pem) {
-  UniqueX509Store store(X509_STORE_new());
-  UniqueBio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  core::UniqueX509Store store(X509_STORE_new());
+  core::UniqueBio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (add_pem_certificates(store.get(), bio.get()) == 0) throw TrustError("no PEM certificate in the anchors");
   return TrustAnchors(std::move(store));
 }
@@ -76,13 +76,13 @@ ChainTrust verify_chain(const std::vector<X509*>& chain, const TrustAnchors& anc
   ChainTrust result;
   if (chain.empty() || chain.front() == nullptr) return result;
   X509* leaf = chain.front();
-  UniqueX509Stack untrusted(sk_X509_new_null());
+  core::UniqueX509Stack untrusted(sk_X509_new_null());
   for (std::size_t i = 1; i < chain.size(); ++i) {
     X509_up_ref(chain[i]);
     sk_X509_push(untrusted.get(), chain[i]);
   }
 
-  UniqueX509StoreCtx ctx(X509_STORE_CTX_new());
+  core::UniqueX509StoreCtx ctx(X509_STORE_CTX_new());
   X509_STORE_CTX_init(ctx.get(), anchors.store(), leaf, untrusted.get());
   X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_SERVER);
   X509_STORE_CTX_set_time(ctx.get(), 0, static_cast<time_t>(now));

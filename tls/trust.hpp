@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tls/openssl_ptr.hpp"
+#include "core/openssl_ptr.hpp"
 
 namespace stp::tls {
 
@@ -27,8 +27,8 @@ class TrustAnchors {
   X509_STORE* store() const { return store_.get(); }
 
  private:
-  explicit TrustAnchors(UniqueX509Store store) : store_(std::move(store)) {}
-  UniqueX509Store store_;
+  explicit TrustAnchors(core::UniqueX509Store store) : store_(std::move(store)) {}
+  core::UniqueX509Store store_;
 };
 
 struct ChainTrust {

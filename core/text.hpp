@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace stp::probe {
+namespace stp::core {
 
 inline bool iequals(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -83,4 +83,4 @@ inline void append_utf8(std::string& out, char32_t c) {
   }
 }
 
-}  // namespace stp::probe
+}  // namespace stp::core

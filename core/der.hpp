@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace stp::probe {
+namespace stp::core {
 
 // `encode` is OpenSSL's i2d_TYPE for the object: called once for the size, once to write.
 template <class T, class Encode>
@@ -16,4 +16,4 @@ std::string der_of(const T* object, Encode encode) {
   return der;
 }
 
-}  // namespace stp::probe
+}  // namespace stp::core

@@ -1,4 +1,4 @@
-#include "probe/bounded_file.hpp"
+#include "core/bounded_file.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace stp::probe {
+namespace stp::core {
 namespace {
 
 std::string size_text(std::size_t bytes) {
@@ -63,4 +63,4 @@ bool read_bounded_line(std::istream& in, std::string& line, std::size_t max_byte
   }
 }
 
-}  // namespace stp::probe
+}  // namespace stp::core

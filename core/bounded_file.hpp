@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace stp::probe {
+namespace stp::core {
 
 // The message names the file and says what is wrong ("FILE: larger than 16 MiB").
 class FileError : public std::runtime_error {
@@ -28,4 +28,4 @@ std::string read_bounded_file(const std::string& path, std::size_t max_bytes);
 // FileError("a line over N bytes") as soon as a line is longer, without reading the rest of it.
 bool read_bounded_line(std::istream& in, std::string& line, std::size_t max_bytes);
 
-}  // namespace stp::probe
+}  // namespace stp::core
