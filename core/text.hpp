@@ -1,11 +1,12 @@
 #pragma once
 // Text primitives every layer shares: ASCII case (protocol keywords, host names, PowerShell
-// property names) and UTF-8 (what is well-formed, and encoding a code point).
+// property names), joining lists, and UTF-8 (what is well-formed, and encoding a code point).
 
 #include <algorithm>
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace stp::core {
 
@@ -24,6 +25,18 @@ inline std::string lower(std::string_view s) {
 inline std::string upper(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The items with `separator` between them, each after `prefix`: join({"a", "b"}) is "a, b".
+inline std::string join(const std::vector<std::string>& items, std::string_view separator = ", ",
+                        std::string_view prefix = "") {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += prefix;
+    out += item;
+  }
   return out;
 }
 

@@ -81,8 +81,9 @@ ExportedCertificate read_certificate(const Record& record) {
   Reader r{record};
   ExportedCertificate c;
   c.source = record.where();
-  for (char ch : r.text("Thumbprint"))
-    if (ch != ' ') c.thumbprint += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::string thumbprint = r.text("Thumbprint");
+  thumbprint.erase(std::remove(thumbprint.begin(), thumbprint.end(), ' '), thumbprint.end());
+  c.thumbprint = upper(thumbprint);
   if (c.thumbprint.size() != 40 || !std::all_of(c.thumbprint.begin(), c.thumbprint.end(), [](char ch) {
         return std::isxdigit(static_cast<unsigned char>(ch)) != 0;
       }))

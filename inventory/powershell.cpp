@@ -2,6 +2,7 @@
 
 #include "inventory/text.hpp"
 #include "core/bounded_file.hpp"
+#include "core/civil_time.hpp"
 
 #include <algorithm>
 #include <array>
@@ -94,9 +95,7 @@ void finish_value(Value& value) {
   value.text = std::string(text);
   if (value.text.size() >= 2 && value.text.front() == '{' && value.text.back() == '}') {
     split_list(value);
-    std::string joined;
-    for (const auto& item : value.items) joined += (joined.empty() ? "" : ", ") + item;
-    value.text = joined;
+    value.text = core::join(value.items);
   } else if (!value.text.empty()) {
     value.items.push_back(value.text);
   }
@@ -333,14 +332,6 @@ std::vector<Record> read_export_bytes(std::string_view bytes, const std::string&
 
 std::optional<std::int64_t> parse_powershell_date(std::string_view text) {
   text = trim(text);
-  auto days_from_civil = [](std::int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-  };
   // /Date(1803596399000)/ or /Date(1803596399000+0100)/: milliseconds since 1970, UTC.
   if (text.substr(0, 6) == "/Date(") {
     std::size_t i = 6;
@@ -370,7 +361,7 @@ std::optional<std::int64_t> parse_powershell_date(std::string_view text) {
     number = -1;
     digits = 0;
     if (c == '\0') break;
-    if (std::isalpha(static_cast<unsigned char>(c))) letters += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (std::isalpha(static_cast<unsigned char>(c))) letters += c;
     else separators.push_back(c);
   }
   if (numbers.size() < 6) return std::nullopt;
@@ -391,6 +382,7 @@ std::optional<std::int64_t> parse_powershell_date(std::string_view text) {
     bool day_first = separators[0] == '.' || (numbers[0] > 12 && numbers[1] <= 12);
     month = day_first ? numbers[1] : numbers[0];
     day = day_first ? numbers[0] : numbers[1];
+    letters = core::upper(letters);
     if (letters.find("PM") != std::string::npos && hour < 12) hour += 12;
     if (letters.find("AM") != std::string::npos && hour == 12) hour = 0;
   } else {
@@ -399,8 +391,8 @@ std::optional<std::int64_t> parse_powershell_date(std::string_view text) {
   if (year < 1601 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
       second > 60)
     return std::nullopt;
-  return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + hour * 3600 +
-         minute * 60 + second - offset;
+  return core::unix_seconds(year, static_cast<unsigned>(month), static_cast<unsigned>(day), hour, minute, second) -
+         offset;
 }
 
 }  // namespace stp::inventory

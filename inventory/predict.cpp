@@ -11,6 +11,7 @@ namespace {
 
 using text::iequals;
 using text::lower;
+using text::upper;
 
 // "CN=a, O=\"B, Inc.\"" → {"CN=a", "O=b,inc."}: keys upper-cased with their aliases, values
 // unquoted, spaces dropped (wrapped exports lose or add them), case folded.
@@ -21,9 +22,8 @@ std::vector<std::string> dn_parts(std::string_view dn) {
   auto flush = [&] {
     auto eq = part.find('=');
     if (eq != std::string::npos) {
-      std::string key;
-      for (char c : part.substr(0, eq))
-        if (c != ' ') key += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      std::string key = upper(part.substr(0, eq));
+      key.erase(std::remove(key.begin(), key.end(), ' '), key.end());
       if (key == "ST") key = "S";
       if (key == "EMAILADDRESS" || key == "EMAIL") key = "E";
       if (key == "GN" || key == "GIVENNAME") key = "G";
@@ -259,12 +259,6 @@ Prediction predict_one(const Inventory& inventory, const Connector& connector, s
   return p;
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
-
 }  // namespace
 
 bool same_distinguished_name(std::string_view a, std::string_view b) {
@@ -278,7 +272,7 @@ std::vector<Prediction> predict(const Inventory& inventory, std::int64_t now, in
     Connector c{r.name, r.server, "receive", r.fqdn, r.tls_certificate_name, r.source, true, {}};
     c.tls_enabled = std::any_of(r.auth_mechanisms.begin(), r.auth_mechanisms.end(),
                                 [](const std::string& m) { return iequals(m, "Tls"); });
-    c.tls_rule = "rule 1: AuthMechanism (" + (r.auth_mechanisms.empty() ? std::string("None") : joined(r.auth_mechanisms)) +
+    c.tls_rule = "rule 1: AuthMechanism (" + (r.auth_mechanisms.empty() ? std::string("None") : core::join(r.auth_mechanisms)) +
                  ") does not include Tls: Exchange does not offer STARTTLS on this connector and loads no certificate";
     out.push_back(predict_one(inventory, c, now, warn_days));
   }

@@ -8,6 +8,7 @@
 #include <openssl/rsa.h>
 
 #include "core/der.hpp"
+#include "core/text.hpp"
 
 namespace stp::lab {
 namespace {
@@ -25,14 +26,6 @@ void add_extension(X509* cert, X509* issuer, int nid, const std::string& value) 
   check(X509_add_ext(cert, extension.get(), -1), "X509_add_ext");
 }
 
-std::string join(const std::vector<std::string>& items, const std::string& prefix) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ',';
-    out += prefix + item;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -88,9 +81,9 @@ Credential issue_certificate(const CertSpec& spec, const Credential* issuer) {
   std::string key_usage = spec.is_ca && spec.key_usage.empty() ? "keyCertSign,cRLSign" : spec.key_usage;
   if (!key_usage.empty()) add_extension(cert, signer_cert, NID_key_usage, "critical," + key_usage);
   if (!spec.extended_key_usage.empty())
-    add_extension(cert, signer_cert, NID_ext_key_usage, join(spec.extended_key_usage, ""));
-  std::string alt_names = join(spec.dns_names, "DNS:");
-  if (!spec.ip_addresses.empty()) alt_names += (alt_names.empty() ? "" : ",") + join(spec.ip_addresses, "IP:");
+    add_extension(cert, signer_cert, NID_ext_key_usage, core::join(spec.extended_key_usage, ","));
+  std::string alt_names = core::join(spec.dns_names, ",", "DNS:");
+  if (!spec.ip_addresses.empty()) alt_names += (alt_names.empty() ? "" : ",") + core::join(spec.ip_addresses, ",", "IP:");
   if (!alt_names.empty()) add_extension(cert, signer_cert, NID_subject_alt_name, alt_names);
 
   const EVP_MD* digest = EVP_get_digestbyname(spec.digest.c_str());

@@ -20,6 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "core/text.hpp"
 #include "lab/cert_factory.hpp"
 
 namespace stp::lab {
@@ -467,8 +468,7 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
     std::string line = input.substr(0, n);
     input.erase(0, n);
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    std::string verb = line.substr(0, line.find(' '));
-    for (char& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::string verb = core::upper(line.substr(0, line.find(' ')));
     record(index, [&](Stats& s) { s.data.commands.push_back(verb); });
 
     std::string reply;

@@ -1,5 +1,7 @@
 #include "report/json_result.hpp"
 
+#include "core/text.hpp"
+
 #include <cmath>
 
 #include <boost/json/serialize.hpp>
@@ -17,15 +19,6 @@ json::array text_array(const std::vector<std::string>& values) {
   return out;
 }
 
-std::string joined_lines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) {
-    if (!out.empty()) out += '\n';
-    out += line;
-  }
-  return out;
-}
-
 json::value milliseconds(double value) {
   if (value < 0) return nullptr;
   return std::round(value * 10.0) / 10.0;
@@ -34,11 +27,11 @@ json::value milliseconds(double value) {
 json::value smtp_json(const probe::SmtpEvidence& smtp) {
   if (smtp.greeting.empty()) return nullptr;  // never reached the SMTP dialogue
   return json::object{
-      {"greeting", json_text(joined_lines(smtp.greeting))},
+      {"greeting", json_text(core::join(smtp.greeting, "\n"))},
       {"ehlo", text_array(smtp.ehlo)},
       {"used_helo", smtp.used_helo},
       {"starttls_offered", smtp.starttls_offered},
-      {"starttls_reply", smtp.starttls_reply.empty() ? json::value(nullptr) : json_text(joined_lines(smtp.starttls_reply))},
+      {"starttls_reply", smtp.starttls_reply.empty() ? json::value(nullptr) : json_text(core::join(smtp.starttls_reply, "\n"))},
       {"ehlo_after_tls", text_array(smtp.ehlo_after_tls)},
       {"injected_bytes", smtp.injected_bytes},
       {"injected", smtp.injected_bytes ? json_text(smtp.injected) : json::value(nullptr)},

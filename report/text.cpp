@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/text.hpp"
 #include "report/escape.hpp"
 #include "report/formats.hpp"
 #include "report/inventory_report.hpp"
@@ -15,12 +16,6 @@ namespace {
 
 std::string safe(const std::optional<std::string>& value, const char* absent = "-") {
   return value ? terminal_safe(*value) : std::string(absent);
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + terminal_safe(item);
-  return out;
 }
 
 class TextWriter final : public Writer {
@@ -64,7 +59,7 @@ class TextWriter final : public Writer {
     if (row.leaf) {
       const auto& leaf = *row.leaf;
       field("Leaf", terminal_safe(leaf.subject));
-      field("  domains", joined(leaf.certificate_domains));
+      field("  domains", terminal_safe(core::join(leaf.certificate_domains)));
       field("  issuer", terminal_safe(leaf.issuer));
       field("  valid", tls::format_time(leaf.not_before) + " to " + tls::format_time(leaf.not_after));
       field("  SHA-1", leaf.sha1);

@@ -12,6 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
+# ccache keys on paths relative to the checkout, so a fresh clone elsewhere (CI) reuses earlier builds.
+export CCACHE_BASEDIR="$PWD"
 
 build() {  # build DIR [cmake options...]
   local dir=$1

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <openssl/pem.h>
 
+#include "core/civil_time.hpp"
 #include "core/der.hpp"
 #include "core/text.hpp"
 #include "core/openssl_ptr.hpp"
@@ -56,7 +57,8 @@ std::string asn1_string_text(const ASN1_STRING* value) {
 std::int64_t unix_time(const ASN1_TIME* time) {
   struct tm tm {};
   if (ASN1_TIME_to_tm(time, &tm) != 1) return 0;
-  return static_cast<std::int64_t>(timegm(&tm));
+  return core::unix_seconds(tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday),
+                            tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 std::string object_name(const ASN1_OBJECT* object) {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <strings.h>
 
+#include "core/text.hpp"
 #include "tls/names.hpp"
 #include "tls/excerpt.hpp"
 
@@ -14,16 +15,6 @@ using probe::Failure;
 using probe::Phase;
 
 constexpr std::int64_t day = 86400;
-
-std::string joined(const std::vector<std::string>& items, std::string_view separator = ", ") {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += separator;
-    out += item;
-  }
-  return out;
-}
-
 
 bool same_name(std::string a, std::string b) {
   if (!a.empty() && a.back() == '.') a.pop_back();
@@ -49,9 +40,7 @@ std::optional<std::string> inspection_sign(const probe::SmtpEvidence& smtp) {
       return "the greeting is masked with '*' ('" + excerpt(first, 40) + "')";
   }
   for (const auto& line : smtp.ehlo) {
-    std::string upper(line);
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (upper.find("XXXXXXXA") != std::string::npos)
+    if (core::upper(line).find("XXXXXXXA") != std::string::npos)
       return "the EHLO reply carries 'XXXXXXXA' where STARTTLS would be";
   }
   return std::nullopt;
@@ -209,14 +198,14 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
     verification.rfc6125_name_match = names.rfc6125;
     if (names.exchange == NameMatch::none) {
       findings.push_back({"name-mismatch", Severity::critical,
-                          fqdn + " is in none of the certificate's domains (" + excerpt(joined(leaf.certificate_domains), 300) + ")",
+                          fqdn + " is in none of the certificate's domains (" + excerpt(core::join(leaf.certificate_domains), 300) + ")",
                           "Install a certificate whose subject or subjectAltName contains " + fqdn +
                               " and enable it for SMTP, or set the connector FQDN to a name the certificate has"});
     } else if (names.exchange == NameMatch::cn) {
       findings.push_back({"cn-only-match", Severity::warning,
                           fqdn + " matches only the subject CN" +
                               (leaf.dns_names.empty() ? " (the certificate has no DNS subjectAltName)"
-                                                      : " (subjectAltName: " + excerpt(joined(leaf.dns_names), 300) + ")") +
+                                                      : " (subjectAltName: " + excerpt(core::join(leaf.dns_names), 300) + ")") +
                               "; RFC 6125 and MTA-STS verifiers ignore the CN",
                           "Reissue the certificate with " + fqdn + " in its subjectAltName"});
     }
@@ -227,7 +216,7 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
                 contains(leaf.extended_key_usage, "anyExtendedKeyUsage");
   if (!eku_ok)
     findings.push_back({"not-valid-for-smtp", Severity::critical,
-                        "the certificate's extended key usage (" + excerpt(joined(leaf.extended_key_usage), 300) +
+                        "the certificate's extended key usage (" + excerpt(core::join(leaf.extended_key_usage), 300) +
                             ") does not include serverAuth",
                         "Issue a certificate with Server Authentication (1.3.6.1.5.5.7.3.1) in its extended key usage "
                         "and enable it for SMTP"});
@@ -238,7 +227,7 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
                                           : signs;
     if (!usable)
       findings.push_back({"not-valid-for-smtp", Severity::critical,
-                          "the certificate's key usage (" + (leaf.key_usage.empty() ? std::string("none") : joined(leaf.key_usage)) +
+                          "the certificate's key usage (" + (leaf.key_usage.empty() ? std::string("none") : core::join(leaf.key_usage)) +
                               ") allows no TLS handshake with its " + leaf.key_type + " key",
                           "Issue a certificate whose key usage includes digitalSignature and enable it for SMTP"});
   }
@@ -288,7 +277,7 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
   if (looks_like_exchange_default(leaf))
     findings.push_back({"exchange-default-certificate", Severity::warning,
                         "the certificate looks like Exchange's self-signed default for server " + excerpt(*leaf.subject_cn) +
-                            " (" + excerpt(joined(leaf.dns_names), 300) + ")",
+                            " (" + excerpt(core::join(leaf.dns_names), 300) + ")",
                         "Enable a CA-issued certificate for " + fqdn + " for SMTP; the default one is for internal use"});
   if (leaf.is_ca && !leaf.self_signed)
     findings.push_back({"leaf-is-ca", Severity::warning,
@@ -305,8 +294,7 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
       findings.push_back({"weak-key", Severity::warning,
                           which + " has a " + std::to_string(c.key_bits) + "-bit " + c.key_type + " key",
                           "Reissue with RSA 2048 or more, or ECDSA P-256 or more"});
-    std::string algorithm = c.signature_algorithm;
-    for (char& ch : algorithm) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string algorithm = core::lower(c.signature_algorithm);
     bool weak_digest = algorithm.find("md5") != std::string::npos || algorithm.find("sha1") != std::string::npos;
     if (weak_digest && !c.self_signed)
       findings.push_back({"weak-signature", Severity::warning, which + " is signed with " + c.signature_algorithm,
