@@ -22,16 +22,13 @@
 
 #include "core/text.hpp"
 #include "lab/cert_factory.hpp"
+#include "net/asio.hpp"
 
 namespace stp::lab {
 namespace {
 
-namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
-using tcp = net::ip::tcp;
-using error_code = boost::system::error_code;
 using namespace std::chrono_literals;
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 constexpr std::size_t max_command_bytes = 1024;
 constexpr std::size_t endless_cap_bytes = std::size_t{64} << 20;  // even a hostile lab stops by itself

@@ -16,9 +16,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "net/asio.hpp"
+
 namespace stp::probe {
 
-namespace net = boost::asio;
 
 // Where a lookup thread hands its news: the event loop of the probe that asked, while it exists.
 struct NameLookups::Mailbox {

@@ -6,9 +6,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "net/asio.hpp"
+
 namespace stp::probe {
 
-namespace net = boost::asio;
 using clock = std::chrono::steady_clock;
 
 Politeness::Politeness(std::size_t per_host, double rate)

@@ -20,13 +20,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "net/asio.hpp"
 #include "probe/client_tls.hpp"
 #include "probe/session.hpp"
 
 namespace stp::probe {
 namespace {
 
-namespace net = boost::asio;
 
 // Files a scan needs besides one socket per probe: stdio, the output, resolver threads, certificates.
 constexpr std::size_t spare_files = 64;

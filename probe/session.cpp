@@ -19,17 +19,14 @@
 #include <openssl/ssl.h>
 
 #include "core/openssl_ptr.hpp"
+#include "net/asio.hpp"
 #include "probe/client_tls.hpp"
 
 namespace stp::probe {
 namespace {
 
-namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
-using tcp = net::ip::tcp;
 using clock = std::chrono::steady_clock;
-using error_code = boost::system::error_code;
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 // A polite QUIT should not cost a full reply timeout when a server ignores it.
 constexpr std::chrono::milliseconds quit_timeout{3000};

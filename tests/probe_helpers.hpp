@@ -2,8 +2,11 @@
 // Probing lab endpoints from the tests, through the same scanner the product uses.
 
 #include <algorithm>
+#include <fstream>
 #include <mutex>
 #include <vector>
+
+#include <unistd.h>
 
 #include "lab/lab.hpp"
 #include "probe/scanner.hpp"
@@ -17,6 +20,14 @@ constexpr bool measures_memory = false;
 #else
 constexpr bool measures_memory = true;
 #endif
+
+// Resident memory of this process, in KiB.
+inline long resident_kib() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * (::sysconf(_SC_PAGESIZE) / 1024);
+}
 
 // Short limits so hostile endpoints cost the tests little time.
 inline probe::ScanSettings quick_settings() {

@@ -33,13 +33,6 @@ std::size_t open_fds() {
   return count;
 }
 
-long resident_kib() {
-  std::ifstream statm("/proc/self/statm");
-  long pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return resident * (::sysconf(_SC_PAGESIZE) / 1024);
-}
-
 // The lab closes its side a moment after the probe closes its own: wait for that, briefly.
 bool fds_back_to(std::size_t before) {
   for (int i = 0; i < 300 && open_fds() > before; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -55,9 +48,9 @@ struct Outcome {
 Outcome probe_hostile(lab::Lab& lab, Scenario scenario, probe::ScanSettings settings = test::quick_settings()) {
   const auto& endpoint = lab.add(scenario);
   auto fds = open_fds();
-  auto rss = resident_kib();
+  auto rss = test::resident_kib();
   auto ev = test::scan_one(endpoint, settings);
-  long growth = resident_kib() - rss;
+  long growth = test::resident_kib() - rss;
   return {std::move(ev), growth, fds_back_to(fds)};
 }
 

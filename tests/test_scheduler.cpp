@@ -25,14 +25,6 @@ std::vector<probe::Target> repeat(const lab::EndpointInfo& endpoint, int times) 
   return targets;
 }
 
-// Resident memory of this process, in KiB.
-long resident_kib() {
-  std::ifstream statm("/proc/self/statm");
-  long pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return resident * (::sysconf(_SC_PAGESIZE) / 1024);
-}
-
 }  // namespace
 
 TEST_CASE("per-host: never more connections to one address than allowed", "[probe][scheduler]") {
@@ -198,12 +190,12 @@ TEST_CASE("a 200,000-line target list streams with flat memory", "[probe][schedu
            << "\"\n";
   }
   probe::TargetSource source({}, path, std::nullopt);
-  long before = resident_kib();
+  long before = test::resident_kib();
   CHECK(source.check() == 200000);
   std::size_t count = 0;
   long peak = before;
   while (auto target = source.next()) {
-    if (++count % 10000 == 0) peak = std::max(peak, resident_kib());
+    if (++count % 10000 == 0) peak = std::max(peak, test::resident_kib());
   }
   std::remove(path.c_str());
   CHECK(count == 200000);
