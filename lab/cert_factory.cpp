@@ -42,6 +42,23 @@ core::UniqueEvpPkey make_key(const KeySpec& spec) {
   return core::UniqueEvpPkey(key);
 }
 
+CertSpec ca_spec(const std::string& common_name) {
+  CertSpec spec;
+  spec.common_name = common_name;
+  spec.is_ca = true;
+  return spec;
+}
+
+CertSpec server_spec(const std::string& fqdn) {
+  CertSpec spec;
+  spec.common_name = fqdn;
+  spec.dns_names = {fqdn};
+  spec.extended_key_usage = {"serverAuth"};
+  spec.key_usage = "digitalSignature";
+  spec.valid_until = std::chrono::hours(24 * 200);
+  return spec;
+}
+
 Credential issue_certificate(const CertSpec& spec, const Credential* issuer) {
   Credential result;
   result.key = make_key(spec.key);

@@ -42,6 +42,13 @@ struct Credential {
 
 core::UniqueEvpPkey make_key(const KeySpec& spec);
 
+// What a CA certificate looks like here: the name as CN, CA:TRUE, keyCertSign and cRLSign.
+CertSpec ca_spec(const std::string& common_name);
+
+// What a server certificate for `fqdn` usually looks like: the name as CN and DNS SAN, serverAuth,
+// digitalSignature, valid from yesterday for 200 days.
+CertSpec server_spec(const std::string& fqdn);
+
 // Issues a certificate signed by `issuer`, or self-signed when `issuer` is null.
 // Throws std::runtime_error with OpenSSL's reason on failure.
 Credential issue_certificate(const CertSpec& spec, const Credential* issuer);

@@ -141,14 +141,10 @@ std::string EndpointInfo::target_line() const {
 
 struct Lab::Impl {
   explicit Impl(Options o) : options(o) {
-    CertSpec root_spec;
-    root_spec.common_name = "starttls-probe Lab Root CA";
-    root_spec.is_ca = true;
+    CertSpec root_spec = ca_spec("starttls-probe Lab Root CA");
     root_spec.valid_until = std::chrono::hours(24 * 3650);
     root = issue_certificate(root_spec, nullptr);
-    CertSpec intermediate_spec;
-    intermediate_spec.common_name = "starttls-probe Lab Issuing CA 1";
-    intermediate_spec.is_ca = true;
+    CertSpec intermediate_spec = ca_spec("starttls-probe Lab Issuing CA 1");
     intermediate_spec.valid_until = std::chrono::hours(24 * 1825);
     intermediate = issue_certificate(intermediate_spec, &root);
     thread = std::thread([this] { io.run(); });
@@ -189,16 +185,6 @@ struct Lab::Impl {
 };
 
 namespace {
-
-CertSpec leaf_spec(std::string_view fqdn) {
-  CertSpec spec;
-  spec.common_name = std::string(fqdn);
-  spec.dns_names = {std::string(fqdn)};
-  spec.extended_key_usage = {"serverAuth"};
-  spec.key_usage = "digitalSignature";
-  spec.valid_until = std::chrono::hours(24 * 200);
-  return spec;
-}
 
 std::unique_ptr<ssl::context> server_context(const Credential& leaf, const Credential* extra_chain,
                                              const Credential* client_ca, bool tls10_only) {
@@ -244,7 +230,7 @@ Identity& Lab::Impl::identity(Scenario scenario) {
 
 Identity Lab::Impl::make_identity(Scenario scenario) {
   std::string_view fqdn = traits_of(scenario).fqdn;
-  CertSpec spec = leaf_spec(fqdn);
+  CertSpec spec = server_spec(std::string(fqdn));
   const Credential* signer = &intermediate;
   bool send_intermediate = true;
   bool tls10_only = false;

@@ -12,9 +12,7 @@
 using namespace stp;
 
 TEST_CASE("certificate facts: names, domains, key, usages, fingerprints", "[tls][certificate]") {
-  lab::CertSpec ca_spec;
-  ca_spec.common_name = "Test Root";
-  ca_spec.is_ca = true;
+  lab::CertSpec ca_spec = lab::ca_spec("Test Root");
   auto ca = lab::issue_certificate(ca_spec, nullptr);
 
   lab::CertSpec spec;
@@ -149,9 +147,7 @@ TEST_CASE("certificate keys decode and verify on the path in use (built-in metho
   using Kind = lab::KeySpec::Kind;
   for (auto [ca_kind, leaf_kind] : {std::pair{Kind::ec_p256, Kind::rsa}, std::pair{Kind::rsa, Kind::ec_p256},
                                     std::pair{Kind::ec_p256, Kind::rsa_pss}}) {
-    lab::CertSpec ca_spec;
-    ca_spec.common_name = "Test Root";
-    ca_spec.is_ca = true;
+    lab::CertSpec ca_spec = lab::ca_spec("Test Root");
     ca_spec.key = {ca_kind, 2048};
     auto ca = lab::issue_certificate(ca_spec, nullptr);
     lab::CertSpec spec;
@@ -185,9 +181,7 @@ struct SignedLeaf {
 };
 
 SignedLeaf ec_signed_leaf() {
-  lab::CertSpec ca_spec;
-  ca_spec.common_name = "Test Root";
-  ca_spec.is_ca = true;
+  lab::CertSpec ca_spec = lab::ca_spec("Test Root");
   SignedLeaf out{lab::issue_certificate(ca_spec, nullptr), {}};
   lab::CertSpec spec;
   spec.common_name = "mail.contoso.com";
@@ -206,9 +200,7 @@ int verify(const std::string& der, X509* by) {
 
 TEST_CASE("an ECDSA check is answered from memory only for the same key, digest and valid signature", "[tls][certificate]") {
   auto [ca, leaf_der] = ec_signed_leaf();
-  lab::CertSpec ca_spec;
-  ca_spec.common_name = "Test Root";
-  ca_spec.is_ca = true;
+  lab::CertSpec ca_spec = lab::ca_spec("Test Root");
   auto other_ca = lab::issue_certificate(ca_spec, nullptr);  // the same name, another key
   std::string forged_der = leaf_der;
   forged_der[forged_der.size() - 5] = static_cast<char>(forged_der[forged_der.size() - 5] ^ 0x01);

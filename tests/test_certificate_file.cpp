@@ -26,10 +26,7 @@ struct Files {
 
 struct Pair {
   Pair() {
-    lab::CertSpec ca_spec;
-    ca_spec.common_name = "File CA";
-    ca_spec.is_ca = true;
-    ca = lab::issue_certificate(ca_spec, nullptr);
+    ca = lab::issue_certificate(lab::ca_spec("File CA"), nullptr);
     lab::CertSpec leaf_spec;
     leaf_spec.common_name = "mail.contoso.com";
     leaf = lab::issue_certificate(leaf_spec, &ca);

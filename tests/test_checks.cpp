@@ -24,14 +24,8 @@ constexpr auto days = [](int n) { return std::chrono::seconds(std::int64_t{n} * 
 
 struct Pki {
   Pki() {
-    lab::CertSpec root_spec;
-    root_spec.common_name = "Checks Root";
-    root_spec.is_ca = true;
-    root = lab::issue_certificate(root_spec, nullptr);
-    lab::CertSpec intermediate_spec;
-    intermediate_spec.common_name = "Checks Issuing CA";
-    intermediate_spec.is_ca = true;
-    intermediate = lab::issue_certificate(intermediate_spec, &root);
+    root = lab::issue_certificate(lab::ca_spec("Checks Root"), nullptr);
+    intermediate = lab::issue_certificate(lab::ca_spec("Checks Issuing CA"), &root);
     anchors = std::make_unique<tls::TrustAnchors>(tls::TrustAnchors::from_pem(root.certificate_pem()));
   }
   lab::Credential root, intermediate;
@@ -43,15 +37,7 @@ const Pki& pki() {
   return instance;
 }
 
-lab::CertSpec server_spec(const std::string& fqdn = "mail.contoso.com") {
-  lab::CertSpec spec;
-  spec.common_name = fqdn;
-  spec.dns_names = {fqdn};
-  spec.extended_key_usage = {"serverAuth"};
-  spec.key_usage = "digitalSignature";
-  spec.valid_until = days(200);
-  return spec;
-}
+lab::CertSpec server_spec(const std::string& fqdn = "mail.contoso.com") { return lab::server_spec(fqdn); }
 
 // A leaf issued by the intermediate, sent with it, judged with the root as anchor.
 tls::Assessment judge(const lab::CertSpec& spec, const std::string& fqdn = "mail.contoso.com",
@@ -222,10 +208,7 @@ TEST_CASE("certificate-expires-soon: warning within --warn-days, critical within
 }
 
 TEST_CASE("chain-untrusted is a warning that says why, critical with --require-trusted", "[tls][checks]") {
-  lab::CertSpec other_root_spec;
-  other_root_spec.common_name = "Unknown Root";
-  other_root_spec.is_ca = true;
-  auto other_root = lab::issue_certificate(other_root_spec, nullptr);
+  auto other_root = lab::issue_certificate(lab::ca_spec("Unknown Root"), nullptr);
   auto leaf = lab::issue_certificate(server_spec(), &other_root);
   Strings chain{leaf.certificate_der(), other_root.certificate_der()};
   auto a = tls::assess_chain(chain, "mail.contoso.com", "x", {{}, pki().anchors.get()}, now);
