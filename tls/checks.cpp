@@ -181,37 +181,38 @@ std::vector<Finding> dialogue_findings(const probe::Evidence& ev) {
   return out;
 }
 
-CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& chain,
-                                          const std::optional<std::string>& checked_fqdn, const TrustAnchors* anchors,
-                                          const JudgeSettings& settings, std::int64_t now) {
-  CertificateJudgement out;
-  if (chain.empty()) return out;
-  const CertificateFacts& leaf = chain.front();
-  auto& findings = out.findings;
-  Verification verification;
-  const std::string fqdn = fqdn_or(checked_fqdn, "(unknown FQDN)");
+namespace {
 
-  // Name: Exchange's CertificateDomains view decides; RFC 6125's view is recorded beside it.
-  if (checked_fqdn) {
-    NameCheck names = match_name(leaf.x509.get(), *checked_fqdn);
-    verification.name_match = names.exchange;
-    verification.rfc6125_name_match = names.rfc6125;
-    if (names.exchange == NameMatch::none) {
-      findings.push_back({"name-mismatch", Severity::critical,
-                          fqdn + " is in none of the certificate's domains (" + excerpt(core::join(leaf.certificate_domains), 300) + ")",
-                          "Install a certificate whose subject or subjectAltName contains " + fqdn +
-                              " and enable it for SMTP, or set the connector FQDN to a name the certificate has"});
-    } else if (names.exchange == NameMatch::cn) {
-      findings.push_back({"cn-only-match", Severity::warning,
-                          fqdn + " matches only the subject CN" +
-                              (leaf.dns_names.empty() ? " (the certificate has no DNS subjectAltName)"
-                                                      : " (subjectAltName: " + excerpt(core::join(leaf.dns_names), 300) + ")") +
-                              "; RFC 6125 and MTA-STS verifiers ignore the CN",
-                          "Reissue the certificate with " + fqdn + " in its subjectAltName"});
-    }
+using Findings = std::vector<Finding>;
+
+// --require-trusted raises what trust findings say to critical.
+Severity trust_severity(const JudgeSettings& settings) {
+  return settings.require_trusted ? Severity::critical : Severity::warning;
+}
+
+// Name: Exchange's CertificateDomains view decides; RFC 6125's view is recorded beside it.
+void name_findings(const CertificateFacts& leaf, const std::string& fqdn, Verification& verification,
+                   Findings& findings) {
+  NameCheck names = match_name(leaf.x509.get(), fqdn);
+  verification.name_match = names.exchange;
+  verification.rfc6125_name_match = names.rfc6125;
+  if (names.exchange == NameMatch::none) {
+    findings.push_back({"name-mismatch", Severity::critical,
+                        fqdn + " is in none of the certificate's domains (" + excerpt(core::join(leaf.certificate_domains), 300) + ")",
+                        "Install a certificate whose subject or subjectAltName contains " + fqdn +
+                            " and enable it for SMTP, or set the connector FQDN to a name the certificate has"});
+  } else if (names.exchange == NameMatch::cn) {
+    findings.push_back({"cn-only-match", Severity::warning,
+                        fqdn + " matches only the subject CN" +
+                            (leaf.dns_names.empty() ? " (the certificate has no DNS subjectAltName)"
+                                                    : " (subjectAltName: " + excerpt(core::join(leaf.dns_names), 300) + ")") +
+                            "; RFC 6125 and MTA-STS verifiers ignore the CN",
+                        "Reissue the certificate with " + fqdn + " in its subjectAltName"});
   }
+}
 
-  // Use for TLS server authentication.
+// Use for TLS server authentication: the extended key usage and the key usage.
+void usage_findings(const CertificateFacts& leaf, Findings& findings) {
   bool eku_ok = !leaf.has_extended_key_usage || contains(leaf.extended_key_usage, "serverAuth") ||
                 contains(leaf.extended_key_usage, "anyExtendedKeyUsage");
   if (!eku_ok)
@@ -220,19 +221,20 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
                             ") does not include serverAuth",
                         "Issue a certificate with Server Authentication (1.3.6.1.5.5.7.3.1) in its extended key usage "
                         "and enable it for SMTP"});
-  if (leaf.has_key_usage) {
-    bool signs = contains(leaf.key_usage, "digitalSignature");
-    bool usable = leaf.key_type == "RSA" ? signs || contains(leaf.key_usage, "keyEncipherment")
-                  : leaf.key_type == "EC" ? signs || contains(leaf.key_usage, "keyAgreement")
-                                          : signs;
-    if (!usable)
-      findings.push_back({"not-valid-for-smtp", Severity::critical,
-                          "the certificate's key usage (" + (leaf.key_usage.empty() ? std::string("none") : core::join(leaf.key_usage)) +
-                              ") allows no TLS handshake with its " + leaf.key_type + " key",
-                          "Issue a certificate whose key usage includes digitalSignature and enable it for SMTP"});
-  }
+  if (!leaf.has_key_usage) return;
+  bool signs = contains(leaf.key_usage, "digitalSignature");
+  bool usable = leaf.key_type == "RSA" ? signs || contains(leaf.key_usage, "keyEncipherment")
+                : leaf.key_type == "EC" ? signs || contains(leaf.key_usage, "keyAgreement")
+                                        : signs;
+  if (!usable)
+    findings.push_back({"not-valid-for-smtp", Severity::critical,
+                        "the certificate's key usage (" + (leaf.key_usage.empty() ? std::string("none") : core::join(leaf.key_usage)) +
+                            ") allows no TLS handshake with its " + leaf.key_type + " key",
+                        "Issue a certificate whose key usage includes digitalSignature and enable it for SMTP"});
+}
 
-  // Validity.
+// Validity of the leaf at `now`.
+void validity_findings(const CertificateFacts& leaf, const JudgeSettings& settings, std::int64_t now, Findings& findings) {
   if (leaf.not_after < now) {
     findings.push_back({"certificate-expired", Severity::critical,
                         "the certificate expired on " + format_time(leaf.not_after) + " (" +
@@ -252,8 +254,12 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
                           "Renew it now and enable the new certificate for SMTP"});
   }
 
-  // Trust, judged after the handshake against the anchors.
-  Severity trust_severity = settings.require_trusted ? Severity::critical : Severity::warning;
+}
+
+// Trust, judged after the handshake against the anchors (none: not judged).
+void trust_findings(const std::vector<CertificateFacts>& chain, const TrustAnchors* anchors, const JudgeSettings& settings,
+                    std::int64_t now, Verification& verification, Findings& findings) {
+  Severity severity = trust_severity(settings);
   if (anchors) {
     std::vector<x509_st*> parsed;
     parsed.reserve(chain.size());
@@ -262,17 +268,22 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
     verification.trusted = trust.trusted;
     verification.error = trust.error;
     if (trust.problem == ChainTrust::Problem::incomplete)
-      findings.push_back({"chain-incomplete", trust_severity, excerpt(trust.detail, 600),
+      findings.push_back({"chain-incomplete", severity, excerpt(trust.detail, 600),
                           "Configure the server to send the intermediate CA certificate with its own (on Exchange, "
                           "import it into the Intermediate Certification Authorities store of the server)"});
     else if (trust.problem == ChainTrust::Problem::untrusted)
-      findings.push_back({"chain-untrusted", trust_severity, trust.error + ": " + excerpt(trust.detail, 600),
+      findings.push_back({"chain-untrusted", severity, trust.error + ": " + excerpt(trust.detail, 600),
                           "Use a certificate from a CA the senders trust; for a private CA, give its root to --ca-file"});
   } else {
     verification.error = "not verified: no trust anchors";
   }
+}
+
+// What kind of certificate the leaf is: self-signed, Exchange's default, a CA certificate.
+void leaf_kind_findings(const CertificateFacts& leaf, const std::string& fqdn, const JudgeSettings& settings,
+                        Findings& findings) {
   if (leaf.self_signed)
-    findings.push_back({"self-signed", trust_severity, "the certificate is self-signed (" + excerpt(leaf.subject, 300) + ")",
+    findings.push_back({"self-signed", trust_severity(settings), "the certificate is self-signed (" + excerpt(leaf.subject, 300) + ")",
                         "Senders that verify certificates will not trust it: use one from a CA they trust"});
   if (looks_like_exchange_default(leaf))
     findings.push_back({"exchange-default-certificate", Severity::warning,
@@ -283,8 +294,10 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
     findings.push_back({"leaf-is-ca", Severity::warning,
                         "the server certificate is a CA certificate (basicConstraints CA:TRUE)",
                         "Issue a server certificate with CA:FALSE; strict verifiers reject a CA certificate as a server's"});
+}
 
-  // Strength: every presented certificate but a self-signed root.
+// Strength: every presented certificate but a self-signed root.
+void strength_findings(const std::vector<CertificateFacts>& chain, Findings& findings) {
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const auto& c = chain[i];
     std::string which = i == 0 ? "the certificate" : "chain certificate " + std::to_string(i) + " (" + excerpt(c.subject, 300) + ")";
@@ -301,6 +314,23 @@ CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& c
                           "Reissue it signed with SHA-256 or better"});
   }
 
+}
+
+}  // namespace
+
+CertificateJudgement certificate_findings(const std::vector<CertificateFacts>& chain,
+                                          const std::optional<std::string>& checked_fqdn, const TrustAnchors* anchors,
+                                          const JudgeSettings& settings, std::int64_t now) {
+  CertificateJudgement out;
+  if (chain.empty()) return out;
+  const CertificateFacts& leaf = chain.front();
+  Verification verification;
+  if (checked_fqdn) name_findings(leaf, *checked_fqdn, verification, out.findings);
+  usage_findings(leaf, out.findings);
+  validity_findings(leaf, settings, now, out.findings);
+  trust_findings(chain, anchors, settings, now, verification, out.findings);
+  leaf_kind_findings(leaf, fqdn_or(checked_fqdn, "(unknown FQDN)"), settings, out.findings);
+  strength_findings(chain, out.findings);
   out.verification = verification;
   return out;
 }
