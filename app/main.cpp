@@ -90,63 +90,43 @@ void add_static_host(const std::string& entry, std::map<std::string, std::vector
   list.insert(list.end(), addresses.begin(), addresses.end());
 }
 
-void check_dns_name(const std::optional<std::string>& value, const char* option) {
-  if (value && !stp::probe::is_dns_name(*value)) throw InputError(std::string(option) + " '" + *value + "' is not a DNS name");
+void check_dns_name(const std::string& value, const char* option) {
+  if (!stp::probe::is_dns_name(value)) throw InputError(std::string(option) + " '" + value + "' is not a DNS name");
 }
 
-}  // namespace
+// --sni NAME|auto|off
+void set_sni(const std::string& sni, stp::probe::ProbeSettings& probe) {
+  if (sni == "auto") {
+    probe.sni_mode = stp::probe::SniMode::automatic;
+  } else if (sni == "off") {
+    probe.sni_mode = stp::probe::SniMode::off;
+  } else {
+    check_dns_name(sni, "--sni");
+    probe.sni_mode = stp::probe::SniMode::fixed;
+    probe.sni_name = sni;
+  }
+}
 
-int main(int argc, char** argv) {
-  // First, before any certificate or key exists in the process (probe/key_decoding.cpp says why).
-  stp::keys::use_builtin_key_decoding();
-  CLI::App app{"starttls-probe: checks, from outside, that SMTP endpoints offer STARTTLS with the right "
-               "certificate (Exchange events 12014/12016/12018, remotely)",
-               "starttls-probe"};
-  app.set_version_flag("--version", std::string("starttls-probe ") + STARTTLS_PROBE_VERSION + "\n" +
-                                        OpenSSL_version(OPENSSL_VERSION) + "\nkey decoding: " +
-                                        stp::keys::key_decoding_path());
-  app.require_subcommand(1);
-
-  stp::app::ScanCommand scan;
-  stp::app::InspectCommand inspect;
-  stp::app::ReportOptions demo;
-  double connect_timeout = 10, timeout = 30, deadline = 120;
-  std::string sni = "auto";
-  std::string format = "text";
-  std::optional<std::string> shard;
-  std::vector<std::string> resolve;
-  bool only_v4 = false, only_v6 = false;
-
-  auto* scan_cmd = app.add_subcommand("scan", "probe SMTP endpoints (the main job)");
+// Where scan's targets come from and how they are named and judged.
+void add_scan_target_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
   scan_cmd->add_option("targets", scan.targets,
                        "host, host:port, [v6]:port, smtp://host[:port], submission://host[:port], smtps://host[:port]");
   scan_cmd->add_option("--targets", scan.targets_file, "read targets from FILE (- = standard input)");
-  scan_cmd->add_option("--fqdn", scan.fqdn, "expected connector FQDN for targets without their own fqdn=");
+  scan_cmd->add_option("--fqdn", scan.fqdn, "expected connector FQDN for targets without their own fqdn=")
+      ->each([](const std::string& name) { check_dns_name(name, "--fqdn"); });
   scan_cmd->add_option("--ehlo", scan.settings.probe.ehlo_name,
-                       "name sent in EHLO/HELO [this machine's FQDN, else the local address literal]");
-  scan_cmd->add_option("--sni", sni, "server name sent in the TLS handshake: NAME, auto or off")
-      ->capture_default_str();
+                       "name sent in EHLO/HELO [this machine's FQDN, else the local address literal]")
+      ->each([](const std::string& name) { check_dns_name(name, "--ehlo"); });
+  scan_cmd->add_option_function<std::string>("--sni", [&scan](const std::string& sni) { set_sni(sni, scan.settings.probe); },
+                                             "server name sent in the TLS handshake: NAME, auto or off [auto]");
   scan_cmd->add_option("--save-chains", scan.save_chains, "write each presented chain as PEM to DIR/<host>_<port>.pem");
-  scan_cmd->add_option("--concurrency", scan.settings.concurrency, "probes in flight at once")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
-  scan_cmd->add_option("--per-host", scan.settings.per_host, "connections in flight to one IP address at once")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
-  scan_cmd->add_option("--rate", scan.settings.rate, "new connections per second, overall [unlimited]")
-      ->check(CLI::Range(0.001, 1e7));
-  scan_cmd->add_option("--retries", scan.settings.probe.retries,
-                       "retries after a transient failure (connect error, 421, reset), with backoff")
-      ->check(CLI::Range(0, 10))
-      ->capture_default_str();
-  auto* v4 = scan_cmd->add_flag("-4", only_v4, "use only IPv4 addresses");
-  scan_cmd->add_flag("-6", only_v6, "use only IPv6 addresses")->excludes(v4);
-  scan_cmd->add_flag("--all-addresses", scan.settings.probe.all_addresses,
-                     "probe every address a host name resolves to, one result each [first reachable only]");
-  scan_cmd->add_option("--threads", scan.settings.threads, "event loops [one per core]")->check(CLI::Range(1, 256));
   // Repeatable options take one value per use, so that targets after them stay targets.
-  scan_cmd->add_option("--resolve", resolve,
-                       "NAME:ADDR[,ADDR...]: use these addresses for NAME instead of DNS (repeatable)")
+  scan_cmd->add_option_function<std::vector<std::string>>(
+              "--resolve",
+              [&scan](const std::vector<std::string>& entries) {
+                for (const auto& entry : entries) add_static_host(entry, scan.settings.probe.static_hosts);
+              },
+              "NAME:ADDR[,ADDR...]: use these addresses for NAME instead of DNS (repeatable)")
       ->expected(1)
       ->take_all()
       ->allow_extra_args(false);
@@ -158,57 +138,83 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   scan_cmd->add_option("--server", scan.server,
                        "host for the inventory's wildcard bindings (0.0.0.0:25, [::]:25) [each connector's Server]");
-  scan_cmd->add_option("--shard", shard, "K/N: probe only the targets whose position modulo N is K (0-based)");
-  scan_cmd->add_option("--connect-timeout", connect_timeout, "seconds for the TCP connect")
-      ->check(CLI::Range(0.001, 86400.0))
+  scan_cmd->add_option_function<std::string>("--shard", [&scan](const std::string& text) { scan.shard = parse_shard(text); },
+                                             "K/N: probe only the targets whose position modulo N is K (0-based)");
+}
+
+// How many probes, how fast, to which addresses, and for how long.
+void add_scan_scheduling_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
+  auto& settings = scan.settings;
+  scan_cmd->add_option("--concurrency", settings.concurrency, "probes in flight at once")
+      ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  scan_cmd->add_option("--timeout", timeout, "seconds for each SMTP reply and for the TLS handshake")
-      ->check(CLI::Range(0.001, 86400.0))
+  scan_cmd->add_option("--per-host", settings.per_host, "connections in flight to one IP address at once")
+      ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  scan_cmd->add_option("--deadline", deadline, "seconds for the whole probe of one endpoint")
-      ->check(CLI::Range(0.001, 86400.0))
+  scan_cmd->add_option("--rate", settings.rate, "new connections per second, overall [unlimited]")->check(CLI::Range(0.001, 1e7));
+  scan_cmd->add_option("--retries", settings.probe.retries,
+                       "retries after a transient failure (connect error, 421, reset), with backoff")
+      ->check(CLI::Range(0, 10))
       ->capture_default_str();
-  add_report_options(scan_cmd, scan.report, format);
-  add_judge_options(scan_cmd, scan.judge);
+  auto* v4 = scan_cmd->add_flag_callback("-4", [&settings] { settings.probe.family = stp::probe::Family::v4; },
+                                         "use only IPv4 addresses");
+  scan_cmd->add_flag_callback("-6", [&settings] { settings.probe.family = stp::probe::Family::v6; }, "use only IPv6 addresses")
+      ->excludes(v4);
+  scan_cmd->add_flag("--all-addresses", settings.probe.all_addresses,
+                     "probe every address a host name resolves to, one result each [first reachable only]");
+  scan_cmd->add_option("--threads", settings.threads, "event loops [one per core]")->check(CLI::Range(1, 256));
+  auto seconds = [&](const char* name, std::chrono::milliseconds& limit, const char* help) {
+    scan_cmd->add_option_function<double>(name, [&limit](double value) { limit = to_ms(value); }, help)
+        ->check(CLI::Range(0.001, 86400.0));
+  };
+  seconds("--connect-timeout", settings.probe.connect_timeout, "seconds for the TCP connect [10]");
+  seconds("--timeout", settings.probe.reply_timeout, "seconds for each SMTP reply and for the TLS handshake [30]");
+  seconds("--deadline", settings.probe.deadline, "seconds for the whole probe of one endpoint [120]");
+}
 
-  auto* inspect_cmd = app.add_subcommand("inspect", "judge a certificate file offline (PEM bundle, DER, PKCS#12)");
-  inspect_cmd->add_option("file", inspect.file, "the certificate file (PEM: leaf first)")->required();
-  inspect_cmd->add_option("--fqdn", inspect.fqdn, "the FQDN the certificate must serve");
-  inspect_cmd->add_option("--password", inspect.password, "PKCS#12 password");
-  add_report_options(inspect_cmd, inspect.report, format);
-  add_judge_options(inspect_cmd, inspect.judge);
+// The commands and what they were given; run() carries out the one asked for.
+struct CommandLine {
+  CommandLine() {
+    app.set_version_flag("--version", std::string("starttls-probe ") + STARTTLS_PROBE_VERSION + "\n" +
+                                          OpenSSL_version(OPENSSL_VERSION) + "\nkey decoding: " +
+                                          stp::keys::key_decoding_path());
+    app.require_subcommand(1);
+    auto* scan_cmd = app.add_subcommand("scan", "probe SMTP endpoints (the main job)");
+    add_scan_target_options(scan_cmd, scan);
+    add_scan_scheduling_options(scan_cmd, scan);
+    add_report_options(scan_cmd, scan.report, format);
+    add_judge_options(scan_cmd, scan.judge);
 
-  stp::app::InventoryCommand inventory;
-  auto* inventory_cmd = app.add_subcommand(
-      "inventory", "predict offline, from Exchange exports, which certificate each connector uses for STARTTLS");
-  inventory_cmd->add_option("files", inventory.files,
-                            "Get-ReceiveConnector, Get-SendConnector, Get-ExchangeCertificate (and Get-ExchangeServer) "
-                            "output, Format-List or ConvertTo-Json")
-      ->required();
-  inventory_cmd->add_option("--server", inventory.server, "the server of connectors whose export does not name one");
-  inventory_cmd->add_option("--warn-days", inventory.warn_days, "warn when the chosen certificate expires within N days")
-      ->check(CLI::Range(0, 36500))
-      ->capture_default_str();
-  add_report_options(inventory_cmd, inventory.report, format, {"text", "json", "jsonl"});
+    auto* inspect_cmd = app.add_subcommand("inspect", "judge a certificate file offline (PEM bundle, DER, PKCS#12)");
+    inspect_cmd->add_option("file", inspect.file, "the certificate file (PEM: leaf first)")->required();
+    inspect_cmd->add_option("--fqdn", inspect.fqdn, "the FQDN the certificate must serve")
+        ->each([](const std::string& name) { check_dns_name(name, "--fqdn"); });
+    inspect_cmd->add_option("--password", inspect.password, "PKCS#12 password");
+    add_report_options(inspect_cmd, inspect.report, format);
+    add_judge_options(inspect_cmd, inspect.judge);
 
-  stp::app::DiffCommand diff;
-  auto* diff_cmd = app.add_subcommand("diff", "what changed between two scans (results in jsonl or json)");
-  diff_cmd->add_option("old", diff.old_file, "the earlier scan's results")->required();
-  diff_cmd->add_option("new", diff.new_file, "the later scan's results")->required();
-  add_report_options(diff_cmd, diff.report, format, {"text", "json", "jsonl"});
+    auto* inventory_cmd = app.add_subcommand(
+        "inventory", "predict offline, from Exchange exports, which certificate each connector uses for STARTTLS");
+    inventory_cmd->add_option("files", inventory.files,
+                              "Get-ReceiveConnector, Get-SendConnector, Get-ExchangeCertificate (and Get-ExchangeServer) "
+                              "output, Format-List or ConvertTo-Json")
+        ->required();
+    inventory_cmd->add_option("--server", inventory.server, "the server of connectors whose export does not name one");
+    inventory_cmd->add_option("--warn-days", inventory.warn_days, "warn when the chosen certificate expires within N days")
+        ->check(CLI::Range(0, 36500))
+        ->capture_default_str();
+    add_report_options(inventory_cmd, inventory.report, format, {"text", "json", "jsonl"});
 
-  auto* demo_cmd = app.add_subcommand("demo", "start emulated Exchange-like endpoints on loopback and scan them");
-  add_report_options(demo_cmd, demo, format);
+    auto* diff_cmd = app.add_subcommand("diff", "what changed between two scans (results in jsonl or json)");
+    diff_cmd->add_option("old", diff.old_file, "the earlier scan's results")->required();
+    diff_cmd->add_option("new", diff.new_file, "the later scan's results")->required();
+    add_report_options(diff_cmd, diff.report, format, {"text", "json", "jsonl"});
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    fail_line(std::string(e.what()) + " (see --help)");
-    return exit_unknown;
+    auto* demo_cmd = app.add_subcommand("demo", "start emulated Exchange-like endpoints on loopback and scan them");
+    add_report_options(demo_cmd, demo, format);
   }
 
-  try {
+  int run() {
     auto chosen = *stp::report::parse_format(format);
     if (app.got_subcommand("demo")) {
       demo.format = chosen;
@@ -223,27 +229,37 @@ int main(int argc, char** argv) {
       return stp::app::run_diff_command(diff);
     }
     if (app.got_subcommand("inspect")) {
-      check_dns_name(inspect.fqdn, "--fqdn");
       inspect.report.format = chosen;
       return stp::app::run_inspect_command(inspect);
     }
     scan.report.format = chosen;
-    if (only_v4) scan.settings.probe.family = stp::probe::Family::v4;
-    if (only_v6) scan.settings.probe.family = stp::probe::Family::v6;
-    if (shard) scan.shard = parse_shard(*shard);
-    for (const auto& entry : resolve) add_static_host(entry, scan.settings.probe.static_hosts);
-    scan.settings.probe.connect_timeout = to_ms(connect_timeout);
-    scan.settings.probe.reply_timeout = to_ms(timeout);
-    scan.settings.probe.deadline = to_ms(deadline);
-    if (sni == "off") {
-      scan.settings.probe.sni_mode = stp::probe::SniMode::off;
-    } else if (sni != "auto") {
-      check_dns_name(sni, "--sni");
-      scan.settings.probe.sni_mode = stp::probe::SniMode::fixed;
-      scan.settings.probe.sni_name = sni;
-    }
-    check_dns_name(scan.settings.probe.ehlo_name, "--ehlo");
     return stp::app::run_scan_command(scan);
+  }
+
+  CLI::App app{"starttls-probe: checks, from outside, that SMTP endpoints offer STARTTLS with the right "
+               "certificate (Exchange events 12014/12016/12018, remotely)",
+               "starttls-probe"};
+  std::string format = "text";
+  stp::app::ScanCommand scan;
+  stp::app::InspectCommand inspect;
+  stp::app::InventoryCommand inventory;
+  stp::app::DiffCommand diff;
+  stp::app::ReportOptions demo;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // First, before any certificate or key exists in the process (keys/builtin_keys.cpp says why).
+  stp::keys::use_builtin_key_decoding();
+  CommandLine command_line;
+  try {
+    command_line.app.parse(argc, argv);
+    return command_line.run();
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return command_line.app.exit(e);  // --help, --version
+    fail_line(std::string(e.what()) + " (see --help)");
+    return exit_unknown;
   } catch (const InputError& e) {
     fail_line(e.what());
     return exit_unknown;
