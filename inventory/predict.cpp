@@ -102,55 +102,47 @@ struct Connector {
   std::string tls_rule;  // why STARTTLS is off, when it is
 };
 
-Prediction predict_one(const Inventory& inventory, const Connector& connector, std::int64_t now, int warn_days) {
-  Prediction p;
-  p.connector = connector.name;
-  p.server = connector.server;
-  p.kind = connector.kind;
-  if (!connector.fqdn.empty()) p.fqdn = connector.fqdn;
-  p.source = connector.source;
-  p.tls_certificate_name = connector.tls_certificate_name;
+// Rule 2: the name Exchange looks certificates up by, and where it came from.
+struct LookupKey {
+  std::string key;
+  std::string from;                        // in words, for the rule text
+  std::optional<CertificateName> by_name;  // TlsCertificateName, parsed
+};
 
+LookupKey lookup_key_of(const Inventory& inventory, const Connector& connector) {
+  if (!connector.tls_certificate_name.empty())
+    return {connector.tls_certificate_name, "TlsCertificateName", parse_tls_certificate_name(connector.tls_certificate_name)};
+  if (!connector.fqdn.empty()) return {connector.fqdn, "the connector's Fqdn", std::nullopt};
   bool server_known = true;
   std::string server_fqdn = inventory.server_fqdn(connector.server, &server_known);
-  std::optional<CertificateName> by_name;
-  std::string key_from;
-  if (!connector.tls_certificate_name.empty()) {
-    by_name = parse_tls_certificate_name(connector.tls_certificate_name);
-    p.lookup_key = connector.tls_certificate_name;
-    key_from = "TlsCertificateName";
-  } else if (!connector.fqdn.empty()) {
-    p.lookup_key = connector.fqdn;
-    key_from = "the connector's Fqdn";
-  } else {
-    p.lookup_key = server_fqdn;
-    key_from = server_known ? "the server's FQDN (the connector has no Fqdn)"
-                            : "the server's name (the connector has no Fqdn, and the export does not give the "
-                              "server's FQDN: add Get-ExchangeServer | Format-List Name,Fqdn)";
-  }
+  return {server_fqdn,
+          server_known ? "the server's FQDN (the connector has no Fqdn)"
+                       : "the server's name (the connector has no Fqdn, and the export does not give the "
+                         "server's FQDN: add Get-ExchangeServer | Format-List Name,Fqdn)",
+          std::nullopt};
+}
 
-  if (!connector.tls_enabled) {
-    p.starttls_offered = false;
-    p.rule = connector.tls_rule;
-    return p;
-  }
-
-  const std::string on_server = server_option(connector.server);
+// Rule 3: each certificate of the server, eligible or not and why.
+struct Candidates {
+  std::vector<Candidate> eligible, ineligible;
   const ExportedCertificate* smtp_only = nullptr;  // matches the name and has a key, lacks SMTP
   const ExportedCertificate* keyless = nullptr;    // matches the name, no private key
-  std::vector<Candidate> eligible, ineligible;
+};
+
+Candidates candidates_for(const Inventory& inventory, const Connector& connector, const LookupKey& lookup) {
+  Candidates out;
   for (const ExportedCertificate* c : inventory.certificates_of(connector.server)) {
     std::vector<std::string> reasons;
     bool name_ok = true;
     if (!connector.tls_certificate_name.empty()) {
-      name_ok = by_name && same_distinguished_name(c->issuer, by_name->issuer) &&
-                same_distinguished_name(c->subject, by_name->subject);
+      name_ok = lookup.by_name && same_distinguished_name(c->issuer, lookup.by_name->issuer) &&
+                same_distinguished_name(c->subject, lookup.by_name->subject);
       if (!name_ok) reasons.push_back("Issuer and Subject are not those of TlsCertificateName");
     } else {
       name_ok = std::any_of(c->domains.begin(), c->domains.end(),
-                            [&](const std::string& d) { return domain_matches(p.lookup_key, d); });
+                            [&](const std::string& d) { return domain_matches(lookup.key, d); });
       if (!name_ok)
-        reasons.push_back(p.lookup_key + " is not in CertificateDomains" +
+        reasons.push_back(lookup.key + " is not in CertificateDomains" +
                           (c->domains_truncated ? " (as far as the export shows: it cut the list short; export again "
                                                   "after $FormatEnumerationLimit = -1)"
                                                 : ""));
@@ -160,14 +152,18 @@ Prediction predict_one(const Inventory& inventory, const Connector& connector, s
     bool smtp_ok = !c->services_exported || c->has_service("SMTP");
     if (!smtp_ok) reasons.push_back("SMTP not in Services (" + services_text(*c) + ")");
     if (c->version && *c->version < 3) reasons.push_back("X.509 version " + std::to_string(*c->version) + ", not 3");
-    if (name_ok && key_ok && !smtp_ok && reasons.size() == 1 && !smtp_only) smtp_only = c;
-    if (name_ok && !key_ok && !keyless) keyless = c;
-    Candidate candidate{c, reasons.empty(), false, {}};
-    for (const auto& r : reasons) candidate.why_not += (candidate.why_not.empty() ? "" : "; ") + r;
-    (candidate.eligible ? eligible : ineligible).push_back(std::move(candidate));
+    if (name_ok && key_ok && !smtp_ok && reasons.size() == 1 && !out.smtp_only) out.smtp_only = c;
+    if (name_ok && !key_ok && !out.keyless) out.keyless = c;
+    Candidate candidate{c, reasons.empty(), false, core::join(reasons, "; ")};
+    (candidate.eligible ? out.eligible : out.ineligible).push_back(std::move(candidate));
   }
+  return out;
+}
 
-  // Rule 5: most recent NotBefore first.
+// Rule 5: most recent NotBefore first; the first valid CA-issued one, else the first valid
+// self-signed one, else (12016) the most recent expired one. Null when none: rule 4.
+Candidate* choose(Prediction& p, std::vector<Candidate>& eligible, const LookupKey& lookup, std::int64_t now,
+                  const std::string& on_server) {
   std::stable_sort(eligible.begin(), eligible.end(), [](const Candidate& a, const Candidate& b) {
     return a.certificate->not_before.value_or(INT64_MIN) > b.certificate->not_before.value_or(INT64_MIN);
   });
@@ -176,62 +172,65 @@ Prediction predict_one(const Inventory& inventory, const Connector& connector, s
       if (test(*c.certificate)) return &c;
     return nullptr;
   };
-  Candidate* chosen = pick([&](const ExportedCertificate& c) { return currently_valid(c, now) && c.self_signed != true; });
-  std::string eligible_count = std::to_string(eligible.size()) + " eligible (private key, " +
-                               (by_name ? std::string("Issuer and Subject") : p.lookup_key + " in CertificateDomains") +
-                               ", SMTP in Services)";
-  if (chosen) {
-    p.rule = "rule 5: the CA-issued certificate with the most recent NotBefore that is valid now, of " + eligible_count +
-             "; lookup key from " + key_from;
-  } else if ((chosen = pick([&](const ExportedCertificate& c) { return currently_valid(c, now); }))) {
+  std::string of_eligible = std::to_string(eligible.size()) + " eligible (private key, " +
+                            (lookup.by_name ? std::string("Issuer and Subject") : lookup.key + " in CertificateDomains") +
+                            ", SMTP in Services); lookup key from " + lookup.from;
+  if (Candidate* ca_issued = pick([&](const ExportedCertificate& c) { return currently_valid(c, now) && c.self_signed != true; })) {
+    p.rule = "rule 5: the CA-issued certificate with the most recent NotBefore that is valid now, of " + of_eligible;
+    return ca_issued;
+  }
+  if (Candidate* self_signed = pick([&](const ExportedCertificate& c) { return currently_valid(c, now); })) {
     p.rule = "rule 5: no valid CA-issued certificate is eligible, so the self-signed one with the most recent "
-             "NotBefore that is valid now, of " + eligible_count + "; lookup key from " + key_from;
-  } else if ((chosen = pick([&](const ExportedCertificate& c) { return expired(c, now); }))) {
+             "NotBefore that is valid now, of " + of_eligible;
+    return self_signed;
+  }
+  Candidate* expired_one = pick([&](const ExportedCertificate& c) { return expired(c, now); });
+  if (expired_one) {
     p.predicted_event = 12016;
     p.rule = "every eligible certificate has expired: Exchange still offers STARTTLS with the most recent one and "
-             "logs 12016; " + eligible_count + "; lookup key from " + key_from;
-    p.remedy = "Renew " + chosen->certificate->thumbprint + ": Get-ExchangeCertificate -Thumbprint " +
-               chosen->certificate->thumbprint + on_server +
+             "logs 12016; " + of_eligible;
+    p.remedy = "Renew " + expired_one->certificate->thumbprint + ": Get-ExchangeCertificate -Thumbprint " +
+               expired_one->certificate->thumbprint + on_server +
                " | New-ExchangeCertificate (self-signed), or request a renewal from the CA; then "
                "Enable-ExchangeCertificate -Thumbprint <new thumbprint> -Services SMTP" + on_server;
-  } else {
-    p.predicted_event = 12014;
-    if (!eligible.empty()) {
-      p.rule = "no eligible certificate is valid yet (its NotBefore is in the future): Exchange has none to offer STARTTLS "
-               "with and logs 12014; lookup key from " + key_from;
-    } else {
-      p.rule = "rule 4: no certificate is eligible for " + p.lookup_key +
-               ": Exchange does not offer STARTTLS on this connector and logs 12014; lookup key from " + key_from;
-    }
-    if (smtp_only) {
-      p.rule += ". " + smtp_only->thumbprint +
-                " matches but is not enabled for SMTP: modelled as Exchange 2013 and later document the selection "
-                "(not eligible); the Exchange 2016/2019 page says such a certificate may still be loaded, and the "
-                "handshake then fails — a scan shows which (not-enabled-for-smtp)";
-      p.remedy = "Enable-ExchangeCertificate -Thumbprint " + smtp_only->thumbprint + " -Services SMTP" + on_server;
-    } else if (keyless) {
-      p.remedy = "Import " + keyless->thumbprint +
-                 " again with its private key (Import-ExchangeCertificate -FileData ([System.IO.File]::ReadAllBytes("
-                 "'<file>.pfx')) -Password (Read-Host -AsSecureString)" + on_server +
-                 "), then Enable-ExchangeCertificate -Thumbprint " + keyless->thumbprint + " -Services SMTP" +
-                 on_server;
-    } else if (by_name) {
-      p.remedy = "Install a certificate with Issuer " + by_name->issuer + " and Subject " + by_name->subject +
-                 " enabled for SMTP, or point the connector at one that is: Set-" +
-                 std::string(connector.kind == "send" ? "SendConnector" : "ReceiveConnector") + " '" +
-                 connector.name + "' -TlsCertificateName '<I>issuer<S>subject'";
-    } else {
-      p.remedy = "New-ExchangeCertificate -DomainName " + p.lookup_key + " -Services SMTP" + on_server +
-                 " (self-signed; for a CA-issued one add -GenerateRequest -RequestFile <path>, then "
-                 "Import-ExchangeCertificate and Enable-ExchangeCertificate -Services SMTP)";
-    }
   }
+  return expired_one;
+}
 
-  p.starttls_offered = chosen != nullptr;
-  if (chosen) {
-    chosen->chosen = true;
-    p.predicted_thumbprint = chosen->certificate->thumbprint;
+// Rule 4: no certificate to offer STARTTLS with (12014), and the fix that fits what the export shows.
+void no_certificate(Prediction& p, const Connector& connector, const Candidates& candidates, const LookupKey& lookup,
+                    const std::string& on_server) {
+  p.predicted_event = 12014;
+  p.rule = !candidates.eligible.empty()
+               ? "no eligible certificate is valid yet (its NotBefore is in the future): Exchange has none to offer "
+                 "STARTTLS with and logs 12014; lookup key from " + lookup.from
+               : "rule 4: no certificate is eligible for " + lookup.key +
+                     ": Exchange does not offer STARTTLS on this connector and logs 12014; lookup key from " + lookup.from;
+  if (const ExportedCertificate* c = candidates.smtp_only) {
+    p.rule += ". " + c->thumbprint +
+              " matches but is not enabled for SMTP: modelled as Exchange 2013 and later document the selection "
+              "(not eligible); the Exchange 2016/2019 page says such a certificate may still be loaded, and the "
+              "handshake then fails — a scan shows which (not-enabled-for-smtp)";
+    p.remedy = "Enable-ExchangeCertificate -Thumbprint " + c->thumbprint + " -Services SMTP" + on_server;
+  } else if (const ExportedCertificate* k = candidates.keyless) {
+    p.remedy = "Import " + k->thumbprint +
+               " again with its private key (Import-ExchangeCertificate -FileData ([System.IO.File]::ReadAllBytes("
+               "'<file>.pfx')) -Password (Read-Host -AsSecureString)" + on_server +
+               "), then Enable-ExchangeCertificate -Thumbprint " + k->thumbprint + " -Services SMTP" + on_server;
+  } else if (lookup.by_name) {
+    p.remedy = "Install a certificate with Issuer " + lookup.by_name->issuer + " and Subject " + lookup.by_name->subject +
+               " enabled for SMTP, or point the connector at one that is: Set-" +
+               std::string(connector.kind == "send" ? "SendConnector" : "ReceiveConnector") + " '" + connector.name +
+               "' -TlsCertificateName '<I>issuer<S>subject'";
+  } else {
+    p.remedy = "New-ExchangeCertificate -DomainName " + lookup.key + " -Services SMTP" + on_server +
+               " (self-signed; for a CA-issued one add -GenerateRequest -RequestFile <path>, then "
+               "Import-ExchangeCertificate and Enable-ExchangeCertificate -Services SMTP)";
   }
+}
+
+// Why each eligible certificate that was not chosen was passed over.
+void explain_passed_over(std::vector<Candidate>& eligible, const Candidate* chosen, std::int64_t now) {
   for (auto& c : eligible) {
     if (c.chosen) continue;
     const auto& cert = *c.certificate;
@@ -242,17 +241,43 @@ Prediction predict_one(const Inventory& inventory, const Connector& connector, s
     else c.why_not = "eligible, not chosen: " + (chosen ? chosen->certificate->thumbprint : std::string("another")) +
                      " has a more recent NotBefore";
   }
+}
+
+// Exchange's selection for one connector, rule by rule (EXCHANGE.md).
+Prediction predict_one(const Inventory& inventory, const Connector& connector, std::int64_t now, int warn_days) {
+  Prediction p;
+  p.connector = connector.name;
+  p.server = connector.server;
+  p.kind = connector.kind;
+  if (!connector.fqdn.empty()) p.fqdn = connector.fqdn;
+  p.source = connector.source;
+  p.tls_certificate_name = connector.tls_certificate_name;
+  LookupKey lookup = lookup_key_of(inventory, connector);
+  p.lookup_key = lookup.key;
+  if (!connector.tls_enabled) {  // rule 1
+    p.starttls_offered = false;
+    p.rule = connector.tls_rule;
+    return p;
+  }
+  const std::string on_server = server_option(connector.server);
+  Candidates candidates = candidates_for(inventory, connector, lookup);
+  Candidate* chosen = choose(p, candidates.eligible, lookup, now, on_server);
+  if (!chosen) no_certificate(p, connector, candidates, lookup, on_server);
+  p.starttls_offered = chosen != nullptr;
+  if (chosen) {
+    chosen->chosen = true;
+    p.predicted_thumbprint = chosen->certificate->thumbprint;
+  }
+  explain_passed_over(candidates.eligible, chosen, now);
   const ExportedCertificate* selected = chosen ? chosen->certificate : nullptr;
-  p.candidates = std::move(eligible);
-  p.candidates.insert(p.candidates.end(), ineligible.begin(), ineligible.end());
+  p.candidates = std::move(candidates.eligible);
+  p.candidates.insert(p.candidates.end(), candidates.ineligible.begin(), candidates.ineligible.end());
 
   if (p.predicted_event) {
     p.status = tls::Status::critical;
-  } else if (selected && selected->not_after &&
-             *selected->not_after - now < static_cast<std::int64_t>(warn_days) * 86400) {
+  } else if (selected && selected->not_after && *selected->not_after - now < static_cast<std::int64_t>(warn_days) * 86400) {
     p.status = tls::Status::warning;
-    p.rule += "; it expires " + date_text(selected->not_after) + ", within " + std::to_string(warn_days) +
-              " days (12018)";
+    p.rule += "; it expires " + date_text(selected->not_after) + ", within " + std::to_string(warn_days) + " days (12018)";
     p.remedy = "Renew " + selected->thumbprint + " before " + date_text(selected->not_after) +
                ", then Enable-ExchangeCertificate -Thumbprint <new thumbprint> -Services SMTP" + on_server;
   }
