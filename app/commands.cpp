@@ -194,17 +194,17 @@ int run_inventory_command(const InventoryCommand& command) {
 }
 
 int run_diff_command(const DiffCommand& command) {
-  report::ScanDiff diff;
+  history::ScanDiff diff;
   try {
-    diff = report::diff_scans(report::read_scan_results(command.old_file), report::read_scan_results(command.new_file));
-  } catch (const report::DiffError& e) {
+    diff = history::diff_scans(history::read_scan_results(command.old_file), history::read_scan_results(command.new_file));
+  } catch (const history::DiffError& e) {
     throw probe::InputError(e.what());
   }
   Output output(command.report.output);
-  int code = report::write_diff(diff, command.report.format, [&](std::string_view text) { output.write(text); },
-                                writer_options(command.report, {}).color);
+  report::write_diff(diff, command.report.format, [&](std::string_view text) { output.write(text); },
+                     writer_options(command.report, {}).color);
   output.finish();
-  return code;
+  return history::exit_code_of(diff);
 }
 
 int run_demo_command(const ReportOptions& report) {

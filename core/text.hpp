@@ -40,6 +40,14 @@ inline std::string join(const std::vector<std::string>& items, std::string_view 
   return out;
 }
 
+// The user's input quoted in an error message: one line of printable ASCII, at most 200 bytes of
+// it, anything else shown as '?'.
+inline std::string shown_in_error(std::string_view input) {
+  std::string out;
+  for (char c : input.substr(0, 200)) out += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+  return out;
+}
+
 // Length of the well-formed UTF-8 sequence at bytes[i] (no overlong forms, no surrogates, nothing
 // above U+10FFFF), or 0 when there is none.
 inline std::size_t utf8_sequence_length(std::string_view bytes, std::size_t i) {

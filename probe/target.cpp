@@ -31,20 +31,13 @@ bool is_ipv6(std::string_view s) {
   return inet_pton(AF_INET6, std::string(s).c_str(), buf.data()) == 1;
 }
 
-std::string shown(std::string_view s) {
-  // Error messages quote the user's input; keep them on one printable line.
-  std::string out;
-  for (char c : s.substr(0, 200)) out += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
-  return out;
-}
-
 std::uint16_t parse_port(std::string_view s) {
   unsigned value = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (s.empty() || ec != std::errc{} || end != s.data() + s.size())
-    throw TargetError("bad port '" + shown(s) + "': not a number");
+    throw TargetError("bad port '" + core::shown_in_error(s) + "': not a number");
   if (value == 0 || value > 65535)
-    throw TargetError("bad port '" + shown(s) + "': must be 1 to 65535");
+    throw TargetError("bad port '" + core::shown_in_error(s) + "': must be 1 to 65535");
   return static_cast<std::uint16_t>(value);
 }
 
@@ -92,25 +85,25 @@ Target parse_target(std::string_view text) {
     auto scheme = std::find_if(schemes.begin(), schemes.end(),
                                [&](const Scheme& s) { return core::iequals(s.name, name); });
     if (scheme == schemes.end())
-      throw TargetError("unknown scheme '" + shown(name) + "://' (use smtp://, submission:// or smtps://)");
+      throw TargetError("unknown scheme '" + core::shown_in_error(name) + "://' (use smtp://, submission:// or smtps://)");
     t.mode = scheme->mode;
     default_port = scheme->default_port;
     rest.remove_prefix(sep + 3);
     if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
     if (rest.find('/') != std::string_view::npos)
-      throw TargetError("'" + shown(text) + "': a target has no path");
+      throw TargetError("'" + core::shown_in_error(text) + "': a target has no path");
   }
   t.port = default_port.value_or(25);
 
   if (!rest.empty() && rest.front() == '[') {
     auto close = rest.find(']');
-    if (close == std::string_view::npos) throw TargetError("'" + shown(text) + "': unclosed '['");
+    if (close == std::string_view::npos) throw TargetError("'" + core::shown_in_error(text) + "': unclosed '['");
     t.host = std::string(rest.substr(1, close - 1));
-    if (!is_ipv6(t.host)) throw TargetError("'" + shown(t.host) + "' in [] is not an IPv6 address");
+    if (!is_ipv6(t.host)) throw TargetError("'" + core::shown_in_error(t.host) + "' in [] is not an IPv6 address");
     t.host_is_ip = true;
     std::string_view after = rest.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') throw TargetError("'" + shown(text) + "': expected ':port' after ']'");
+      if (after.front() != ':') throw TargetError("'" + core::shown_in_error(text) + "': expected ':port' after ']'");
       t.port = parse_port(after.substr(1));
     }
     return t;
@@ -119,7 +112,7 @@ Target parse_target(std::string_view text) {
   if (std::count(rest.begin(), rest.end(), ':') >= 2) {
     // A bare IPv6 literal: no port can follow without brackets.
     if (!is_ipv6(rest))
-      throw TargetError("'" + shown(text) + "': write an IPv6 address with a port as [address]:port");
+      throw TargetError("'" + core::shown_in_error(text) + "': write an IPv6 address with a port as [address]:port");
     t.host = std::string(rest);
     t.host_is_ip = true;
     return t;
@@ -130,11 +123,11 @@ Target parse_target(std::string_view text) {
     host = rest.substr(0, colon);
     t.port = parse_port(rest.substr(colon + 1));
   }
-  if (host.empty()) throw TargetError("'" + shown(text) + "': empty host");
+  if (host.empty()) throw TargetError("'" + core::shown_in_error(text) + "': empty host");
   t.host = std::string(host);
   t.host_is_ip = is_ipv4(host);
   if (!t.host_is_ip && !is_dns_name(host))
-    throw TargetError("'" + shown(host) + "' is neither a host name nor an IP address");
+    throw TargetError("'" + core::shown_in_error(host) + "' is neither a host name nor an IP address");
   return t;
 }
 
@@ -185,19 +178,19 @@ std::optional<Target> parse_target_line(std::string_view line) {
     const std::string& word = words[i];
     auto eq = word.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw TargetError("bad annotation '" + shown(word) + "' (expected fqdn=NAME or connector=NAME)");
+      throw TargetError("bad annotation '" + core::shown_in_error(word) + "' (expected fqdn=NAME or connector=NAME)");
     std::string key = word.substr(0, eq);
     std::string value = word.substr(eq + 1);
-    if (value.empty()) throw TargetError("annotation '" + shown(key) + "=' has no value");
+    if (value.empty()) throw TargetError("annotation '" + core::shown_in_error(key) + "=' has no value");
     if (key == "fqdn") {
       if (t.expected_fqdn) throw TargetError("fqdn= given twice");
-      if (!is_dns_name(value)) throw TargetError("fqdn='" + shown(value) + "' is not a DNS name");
+      if (!is_dns_name(value)) throw TargetError("fqdn='" + core::shown_in_error(value) + "' is not a DNS name");
       t.expected_fqdn = value;
     } else if (key == "connector") {
       if (t.connector) throw TargetError("connector= given twice");
       t.connector = value;
     } else {
-      throw TargetError("unknown annotation '" + shown(key) + "=' (expected fqdn= or connector=)");
+      throw TargetError("unknown annotation '" + core::shown_in_error(key) + "=' (expected fqdn= or connector=)");
     }
   }
   return t;

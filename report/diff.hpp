@@ -1,52 +1,12 @@
 #pragma once
-// `diff OLD NEW`: two scans' results (jsonl, or the json document) compared endpoint by endpoint,
-// e.g. before and after a migration (SPEC §2).
+// `diff OLD NEW` rendered: what changed per endpoint (history/scan_diff compares) in text, json or jsonl.
 
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <vector>
-
+#include "history/scan_diff.hpp"
 #include "report/writer.hpp"
-#include "tls/verdict.hpp"
 
 namespace stp::report {
 
-// A results file that cannot be read: what() names the file and line.
-class DiffError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// What one result says, as far as the comparison needs.
-struct ScanEntry {
-  std::string target;
-  std::optional<std::string> address, connector, leaf_sha1, tls_version;
-  std::optional<bool> starttls_offered;
-  tls::Status status = tls::Status::unknown;
-  std::vector<std::string> findings;  // codes
-};
-
-struct EndpointChange {
-  enum class Kind { changed, only_old, only_new } kind = Kind::changed;
-  std::optional<ScanEntry> before, after;
-  std::vector<std::string> findings_added, findings_removed;
-};
-
-struct ScanDiff {
-  std::vector<EndpointChange> changes;  // in NEW's order, then what only OLD has
-  std::size_t compared = 0;             // endpoints in both files
-  std::size_t unchanged = 0;
-};
-
-// Reads one results file (jsonl, or the json format's document). Throws DiffError.
-std::vector<ScanEntry> read_scan_results(const std::string& path);
-
-// Pairs results by target; a target with several results (--all-addresses) by target and address.
-ScanDiff diff_scans(const std::vector<ScanEntry>& before, const std::vector<ScanEntry>& after);
-
-// Writes the diff (text, json or jsonl); returns the exit code of SPEC §3 by the worst status in
-// NEW among the endpoints that changed (0 when none did).
-int write_diff(const ScanDiff& diff, Format format, const Writer::Sink& sink, bool color);
+// Writes the diff; its exit code is history::exit_code_of(diff), shown in the summary.
+void write_diff(const history::ScanDiff& diff, Format format, const Writer::Sink& sink, bool color);
 
 }  // namespace stp::report

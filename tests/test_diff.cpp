@@ -45,14 +45,15 @@ struct Files {
   }
   Files(const Files&) = delete;
   Files& operator=(const Files&) = delete;
-  report::ScanDiff diff() const {
-    return report::diff_scans(report::read_scan_results(old_path), report::read_scan_results(new_path));
+  history::ScanDiff diff() const {
+    return history::diff_scans(history::read_scan_results(old_path), history::read_scan_results(new_path));
   }
 };
 
-std::pair<int, std::string> written(const report::ScanDiff& diff, report::Format format = report::Format::text) {
+std::pair<int, std::string> written(const history::ScanDiff& diff, report::Format format = report::Format::text) {
   std::string out;
-  int code = report::write_diff(diff, format, [&](std::string_view s) { out += s; }, false);
+  report::write_diff(diff, format, [&](std::string_view s) { out += s; }, false);
+  int code = history::exit_code_of(diff);
   return {code, out};
 }
 
@@ -77,7 +78,7 @@ TEST_CASE("per endpoint: status, findings added and removed, leaf, STARTTLS, TLS
   auto diff = files.diff();
   REQUIRE(diff.changes.size() == 2);
   const auto& a = diff.changes[0];
-  CHECK(a.kind == report::EndpointChange::Kind::changed);
+  CHECK(a.kind == history::EndpointChange::Kind::changed);
   CHECK(a.findings_added == std::vector<std::string>{"certificate-expired"});
   CHECK(a.findings_removed.empty());
   auto [code, text] = written(diff);
@@ -120,11 +121,11 @@ TEST_CASE("endpoints in one file only, and several addresses of one target pair 
                   result("new:25", "critical", {"name-mismatch"}));
   auto diff = files.diff();
   REQUIRE(diff.changes.size() == 3);
-  CHECK(diff.changes[0].kind == report::EndpointChange::Kind::changed);
+  CHECK(diff.changes[0].kind == history::EndpointChange::Kind::changed);
   CHECK(diff.changes[0].after->address == "192.0.2.1");
   CHECK(diff.changes[0].before->address == "192.0.2.1");
-  CHECK(diff.changes[1].kind == report::EndpointChange::Kind::only_new);
-  CHECK(diff.changes[2].kind == report::EndpointChange::Kind::only_old);
+  CHECK(diff.changes[1].kind == history::EndpointChange::Kind::only_new);
+  CHECK(diff.changes[2].kind == history::EndpointChange::Kind::only_old);
   CHECK(diff.compared == 2);
   auto [code, text] = written(diff);
   CHECK(code == 2);  // the new endpoint is critical
@@ -153,5 +154,5 @@ TEST_CASE("results as the json document, also laid out over lines, and bad input
   CHECK_THROWS_WITH(broken.diff(), Catch::Contains(broken.old_path + ":2: not JSON"));
   Files foreign("{\"name\": \"x\"}\n", lines);
   CHECK_THROWS_WITH(foreign.diff(), Catch::Contains(":1: not a starttls-probe result"));
-  CHECK_THROWS_WITH(report::read_scan_results("/nonexistent/x.jsonl"), Catch::Contains("cannot read"));
+  CHECK_THROWS_WITH(history::read_scan_results("/nonexistent/x.jsonl"), Catch::Contains("cannot read"));
 }
