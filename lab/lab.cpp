@@ -9,30 +9,20 @@
 #include <optional>
 #include <thread>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
-#include "core/text.hpp"
 #include "lab/cert_factory.hpp"
+#include "lab/conversation.hpp"
 #include "net/asio.hpp"
 
 namespace stp::lab {
 namespace {
 
 namespace ssl = boost::asio::ssl;
-using namespace std::chrono_literals;
 
-constexpr std::size_t max_command_bytes = 1024;
-constexpr std::size_t endless_cap_bytes = std::size_t{64} << 20;  // even a hostile lab stops by itself
-constexpr auto idle_limit = 60s;                              // a client that goes quiet is dropped
 
 struct ScenarioTraits {
   Scenario scenario;
@@ -108,15 +98,6 @@ bool speaks_tls(Scenario s) {
          s != Scenario::hangup_mid_dialogue && s != Scenario::busy && s != Scenario::reset_after_ehlo &&
          s != Scenario::enormous_line && s != Scenario::code_change && s != Scenario::reset_in_handshake;
 }
-
-std::string exchange_date() { return "Sun, 29 Nov 2026 09:00:00 +0000"; }
-
-// What a hostile server puts where text is shown: terminal escapes (CSI, OSC), a backslash that
-// looks like an escape, bidi marks (RLM, ALM, RLO), a line separator, noncharacters XML cannot hold,
-// spreadsheet formulas, a Nagios perfdata bar, markup and quotes.
-const std::string hostile_bytes =
-    "\x1b[31mred\x1b[0m \x1b]0;title\x07 \\x41 \u200F\u061C\u202Eevil \u2028\u2029 \uFFFE\uFFFF "
-    "|=cmd|' /C calc'!A0 <b>&amp;\"'";
 
 // What one scenario presents in its handshake.
 struct Identity {
@@ -277,7 +258,7 @@ Identity Lab::Impl::make_identity(Scenario scenario) {
       break;
     case Scenario::hostile_text:
       // Self-signed, the hostile text as its only name: it shows up in subject, issuer and messages.
-      spec.common_name = hostile_bytes;
+      spec.common_name = hostile_text();
       spec.dns_names.clear();
       signer = nullptr;
       send_intermediate = false;
@@ -308,11 +289,9 @@ net::awaitable<void> Lab::Impl::accept_loop(tcp::acceptor acceptor, std::size_t 
   }
 }
 
-// One client connection: the scenario's side of the dialogue.
+// One client connection: its stats, and the scenario's side of the dialogue (conversation.cpp).
 net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, const EndpointInfo* info,
                                       ssl::context* context) {
-  const Scenario scenario = info->scenario;
-  const std::string fqdn = info->fqdn;
   record(index, [](Stats& s) {
     ++s.data.connections;
     s.data.accepted.push_back(std::chrono::steady_clock::now());
@@ -323,215 +302,11 @@ net::awaitable<void> Lab::Impl::serve(tcp::socket socket, std::size_t index, con
     std::size_t index;
     ~Leave() { lab->record(index, [](Stats& s) { --s.current; }); }
   } leave{this, index};
-
-  net::steady_timer timer(socket.get_executor());
-  ssl::stream<tcp::socket> stream(std::move(socket), context ? *context : plain_context);
-  auto& raw = stream.next_layer();
-  bool tls_on = false;
-  std::string input;
-
-  auto pause = [&](std::chrono::milliseconds d) -> net::awaitable<void> {
-    timer.expires_after(d);
-    co_await timer.async_wait(use_tuple);
-  };
-  auto send = [&](std::string text) -> net::awaitable<bool> {
-    if (scenario == Scenario::byte_by_byte && !tls_on) {
-      for (char c : text) {
-        auto [ec, n] = co_await net::async_write(raw, net::buffer(&c, 1), use_tuple);
-        if (ec) co_return false;
-        timer.expires_after(std::chrono::microseconds(200));
-        co_await timer.async_wait(use_tuple);
-      }
-      co_return true;
-    }
-    if (tls_on) {
-      auto [ec, n] = co_await net::async_write(stream, net::buffer(text), use_tuple);
-      co_return !ec;
-    }
-    auto [ec, n] = co_await net::async_write(raw, net::buffer(text), use_tuple);
-    co_return !ec;
-  };
-  auto handshake = [&]() -> net::awaitable<bool> {
-    timer.expires_after(idle_limit);
-    timer.async_wait([&raw](error_code ec) { if (!ec) raw.close(ec); });
-    auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
-    timer.cancel();
-    tls_on = !ec;
-    co_return !ec;
-  };
-  // Waits for the client to hang up (or the idle limit), reading and dropping what it sends.
-  auto drain = [&]() -> net::awaitable<void> {
-    timer.expires_after(idle_limit);
-    timer.async_wait([&raw](error_code ec) { if (!ec) raw.close(ec); });
-    std::array<char, 512> sink{};
-    for (;;) {
-      auto [ec, n] = co_await raw.async_read_some(net::buffer(sink), use_tuple);
-      if (ec) break;
-    }
-    timer.cancel();
-  };
-
-  if (scenario == Scenario::silent) co_return co_await drain();
-  if (scenario == Scenario::implicit_tls && !co_await handshake()) co_return;
-
-  switch (scenario) {
-    case Scenario::enormous_line: {
-      // One line, never ended: 64 KiB writes up to the cap, or until the client gives up.
-      if (!co_await send("220 " + fqdn + " ")) co_return;
-      std::string chunk(65536, 'x');
-      for (std::size_t sent = 0; sent < endless_cap_bytes; sent += chunk.size())
-        if (!co_await send(chunk)) co_return;
-      co_return;
-    }
-    case Scenario::busy:
-      co_await send("421 4.3.2 " + fqdn + " Service not available, try again later\r\n");
-      co_return;
-    case Scenario::greeting_rejected:
-      // RFC 5321 3.1: after a 554 greeting the server waits for QUIT and answers 503 to the rest.
-      if (!co_await send("554 5.3.2 " + fqdn + " Service not available\r\n")) co_return;
-      break;
-    case Scenario::trickle: {
-      std::string greeting = "220 " + fqdn + " ESMTP is here, but it takes its time to say so\r\n";
-      for (char c : greeting) {
-        if (!co_await send(std::string(1, c))) co_return;
-        co_await pause(options.trickle_interval);
-      }
-      break;
-    }
-    case Scenario::endless_lines: {
-      std::string chunk;
-      for (int i = 0; i < 64; ++i) chunk += "220-" + fqdn + " " + std::string(60, 'x') + "\r\n";
-      for (std::size_t sent = 0; sent < endless_cap_bytes; sent += chunk.size())
-        if (!co_await send(chunk)) co_return;
-      co_return;
-    }
-    case Scenario::control_characters: {
-      std::string greeting = "220 " + fqdn + " \x1b[2J\x1b[31mESMTP\a ready";
-      greeting += std::string("\0\x01\x7f \xff\xfe\xc3(", 8);  // NUL, SOH, DEL, invalid UTF-8
-      greeting += " \x1b]0;owned\a\r\n";
-      if (!co_await send(greeting)) co_return;
-      break;
-    }
-    case Scenario::slow_multiline_greeting: {
-      if (!co_await send("220-" + fqdn + " ESMTP postscreen-like: please wait\r\n")) co_return;
-      co_await pause(options.greeting_pause);
-      error_code ec;
-      if (raw.available(ec) > 0) record(index, [](Stats& s) { ++s.data.early_talkers; });
-      if (!co_await send("220 " + fqdn + " ESMTP ready\r\n")) co_return;
-      break;
-    }
-    case Scenario::wildcard:
-    case Scenario::cn_only:
-      if (!co_await send("220 " + fqdn + " ESMTP Postfix (Debian/GNU)\r\n")) co_return;
-      break;
-    case Scenario::custom_banner:
-      if (!co_await send("220 Mail Service\r\n")) co_return;
-      break;
-    case Scenario::exim_banner:
-      if (!co_await send("220 ESMTP service ready\r\n")) co_return;
-      break;
-    case Scenario::hostile_text:
-      if (!co_await send("220 " + fqdn + " " + hostile_bytes + "\r\n")) co_return;
-      break;
-    default:
-      if (!co_await send("220 " + fqdn + " Microsoft ESMTP MAIL Service ready at " + exchange_date() + "\r\n"))
-        co_return;
-  }
-
-  for (;;) {
-    timer.expires_after(idle_limit);
-    timer.async_wait([&raw](error_code ec) { if (!ec) raw.close(ec); });
-    auto buffer = net::dynamic_buffer(input, max_command_bytes);
-    std::tuple<error_code, std::size_t> line_read;
-    if (tls_on) line_read = co_await net::async_read_until(stream, buffer, "\n", use_tuple);
-    else line_read = co_await net::async_read_until(raw, buffer, "\n", use_tuple);
-    auto [ec, n] = line_read;
-    timer.cancel();
-    if (ec) co_return;
-    std::string line = input.substr(0, n);
-    input.erase(0, n);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    std::string verb = core::upper(line.substr(0, line.find(' ')));
-    record(index, [&](Stats& s) { s.data.commands.push_back(verb); });
-
-    std::string reply;
-    if (scenario == Scenario::greeting_rejected && verb != "QUIT") {
-      reply = "503 5.5.1 Bad sequence of commands\r\n";
-    } else if (verb == "EHLO") {
-      if (scenario == Scenario::hangup_mid_dialogue) co_return;
-      if (scenario == Scenario::reset_after_ehlo) {
-        error_code ignored;
-        raw.set_option(tcp::socket::linger(true, 0), ignored);  // close() now sends RST
-        raw.close(ignored);
-        co_return;
-      }
-      if (scenario == Scenario::code_change) {
-        reply = "250-" + fqdn + " Hello\r\n250-PIPELINING\r\n550 5.7.1 changed my mind\r\n";
-      } else if (scenario == Scenario::tls_record_flood && tls_on) {
-        // Each line its own TLS record, without end (up to the cap).
-        for (std::size_t sent = 0; sent < endless_cap_bytes; sent += 16)
-          if (!co_await send("250-flood.record\r\n")) co_return;
-        co_return;
-      } else if (scenario == Scenario::ehlo_refused) {
-        reply = "502 5.5.2 Error: command not recognized\r\n";
-      } else if (scenario == Scenario::exim_banner) {
-        reply = "250-" + fqdn + " Hello probe [127.0.0.1]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n"
-                "250-PIPELINING\r\n" + std::string(tls_on ? "" : "250-STARTTLS\r\n") + "250 HELP\r\n";
-      } else if (scenario == Scenario::hostile_text && !tls_on) {
-        reply = "250-" + fqdn + " " + hostile_bytes + "\r\n250-X-HOSTILE " + hostile_bytes + "\r\n250 STARTTLS\r\n";
-      } else if (scenario == Scenario::wildcard || scenario == Scenario::cn_only) {
-        reply = "250-" + fqdn + "\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ETRN\r\n"
-                "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n" +
-                std::string(tls_on ? "250 CHUNKING\r\n" : "250 starttls\r\n");
-      } else {
-        bool offer = !tls_on && scenario != Scenario::no_starttls && scenario != Scenario::implicit_tls;
-        reply = "250-" + fqdn + " Hello [127.0.0.1]\r\n250-SIZE 37748736\r\n250-PIPELINING\r\n250-DSN\r\n"
-                "250-ENHANCEDSTATUSCODES\r\n" + std::string(offer ? "250-STARTTLS\r\n" : "") +
-                "250-X-ANONYMOUSTLS\r\n250-AUTH NTLM\r\n250-X-EXPS GSSAPI NTLM\r\n250-8BITMIME\r\n"
-                "250-BINARYMIME\r\n250-CHUNKING\r\n250 XRDST\r\n";
-      }
-    } else if (verb == "HELO") {
-      reply = "250 " + fqdn + " Hello [127.0.0.1]\r\n";
-    } else if (verb == "STARTTLS" && !tls_on && context) {
-      if (scenario == Scenario::injected_after_starttls) {
-        // Response injection: plaintext in the same write as the 220, before the handshake.
-        if (!co_await send("220 2.0.0 SMTP server ready\r\n250-injected\r\n250 PIPELINING\r\n")) co_return;
-      } else if (!co_await send("220 2.0.0 SMTP server ready\r\n")) {
-        co_return;
-      }
-      if (!co_await handshake()) co_return;
-      continue;
-    } else if (verb == "STARTTLS" && scenario == Scenario::garbage_after_starttls) {
-      // Answer the client's ClientHello, not the STARTTLS command, with plain text.
-      if (!co_await send("220 2.0.0 SMTP server ready\r\n")) co_return;
-      std::array<char, 512> hello{};
-      auto [read_ec, read_n] = co_await raw.async_read_some(net::buffer(hello), use_tuple);
-      if (read_ec) co_return;
-      co_await send("HTTP/1.1 400 Bad Request\r\n\r\n");
-      co_return co_await drain();
-    } else if (verb == "STARTTLS" && scenario == Scenario::reset_in_handshake) {
-      if (!co_await send("220 2.0.0 SMTP server ready\r\n")) co_return;
-      std::array<char, 512> hello{};
-      co_await raw.async_read_some(net::buffer(hello), use_tuple);  // the ClientHello (or nothing): either way, reset
-      error_code ignored;
-      raw.set_option(tcp::socket::linger(true, 0), ignored);  // close() now sends RST
-      raw.close(ignored);
-      co_return;
-    } else if (verb == "STARTTLS" && scenario == Scenario::stalled_handshake) {
-      if (!co_await send("220 2.0.0 SMTP server ready\r\n")) co_return;
-      co_return co_await drain();
-    } else if (verb == "STARTTLS" && !tls_on) {
-      reply = "454 4.7.0 TLS not available due to local problem\r\n";
-    } else if (verb == "QUIT" && scenario == Scenario::never_closes) {
-      co_return co_await drain();  // no answer, no close: the client must leave by itself
-    } else if (verb == "QUIT") {
-      co_await send("221 2.0.0 Service closing transmission channel\r\n");
-      co_return;
-    } else {
-      reply = "502 5.5.2 Error: command not recognized\r\n";
-    }
-    if (!co_await send(reply)) co_return;
-  }
+  Connection::Setup setup{info, context, &plain_context, options,
+                          [this, index](const std::string& verb) { record(index, [&](Stats& s) { s.data.commands.push_back(verb); }); },
+                          [this, index] { record(index, [](Stats& s) { ++s.data.early_talkers; }); }};
+  Connection connection(std::move(socket), std::move(setup));
+  co_await converse(connection);
 }
 
 Lab::Lab() : Lab(Options{}) {}
