@@ -38,28 +38,36 @@ inline std::string render(report::Format format, const std::vector<probe::Eviden
   return out;
 }
 
+// A completed STARTTLS dialogue with an Exchange front end for `fqdn` at 192.0.2.10 that presented
+// `chain` (TLS 1.3): the starting point the report and checks tests spoil or render.
+inline probe::Evidence good_dialogue(const std::string& fqdn, std::vector<std::string> chain) {
+  probe::Evidence good;
+  good.target = probe::parse_target("192.0.2.10:25");
+  good.target.expected_fqdn = fqdn;
+  good.target.connector = "Default Frontend EX01";
+  good.address = "192.0.2.10";
+  good.advertised_fqdn = good.ehlo_fqdn = good.checked_fqdn = fqdn;
+  good.ehlo_name = "probe.example";
+  good.smtp.greeting = {"220 " + fqdn + " Microsoft ESMTP MAIL Service ready"};
+  good.smtp.ehlo = {"250-" + fqdn + " Hello [198.51.100.7]", "250-STARTTLS", "250 SIZE 37748736"};
+  good.smtp.starttls_offered = true;
+  good.smtp.starttls_reply = {"220 2.0.0 SMTP server ready"};
+  good.smtp.ehlo_after_tls = {"250-" + fqdn + " Hello [198.51.100.7]", "250 SIZE 37748736"};
+  good.tls.attempted = good.tls.established = true;
+  good.tls.version = "TLSv1.3";
+  good.tls.cipher = "TLS_AES_256_GCM_SHA384";
+  good.tls.sni = fqdn;
+  good.tls.chain_der = std::move(chain);
+  return good;
+}
+
 struct FixedResults {
   FixedResults() {
     chain = tls::read_certificate_file(testdata_path("certs/mail.contoso.test.pem"), std::nullopt);
     anchors = std::make_unique<tls::TrustAnchors>(
         tls::TrustAnchors::from_pem(read_file(testdata_path("certs/mail.contoso.test.pem"))));
 
-    probe::Evidence good;
-    good.target = probe::parse_target("192.0.2.10:25");
-    good.target.expected_fqdn = "mail.contoso.test";
-    good.target.connector = "Default Frontend EX01";
-    good.address = "192.0.2.10";
-    good.advertised_fqdn = good.ehlo_fqdn = good.checked_fqdn = "mail.contoso.test";
-    good.smtp.greeting = {"220 mail.contoso.test Microsoft ESMTP MAIL Service ready"};
-    good.smtp.ehlo = {"250-mail.contoso.test Hello [198.51.100.7]", "250-STARTTLS", "250 SIZE 37748736"};
-    good.smtp.starttls_offered = true;
-    good.smtp.starttls_reply = {"220 2.0.0 SMTP server ready"};
-    good.smtp.ehlo_after_tls = {"250-mail.contoso.test Hello [198.51.100.7]", "250 SIZE 37748736"};
-    good.tls.attempted = good.tls.established = true;
-    good.tls.version = "TLSv1.3";
-    good.tls.cipher = "TLS_AES_256_GCM_SHA384";
-    good.tls.sni = "mail.contoso.test";
-    good.tls.chain_der = chain;
+    probe::Evidence good = good_dialogue("mail.contoso.test", chain);
     good.timings = {1.5, 2.25, 0.75, 0.5, 3.125, 8.0};
 
     probe::Evidence no_tls;

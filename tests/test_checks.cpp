@@ -9,6 +9,7 @@
 #include "report/escape.hpp"
 
 #include "lab/cert_factory.hpp"
+#include "report_fixtures.hpp"
 #include "tls/assessment.hpp"
 #include "tls/checks.hpp"
 
@@ -73,26 +74,8 @@ std::vector<std::pair<int, std::string>> events(const tls::Assessment& a) {
 
 // A completed STARTTLS dialogue, to be spoiled by each test.
 probe::Evidence good_dialogue() {
-  probe::Evidence ev;
-  ev.target = probe::parse_target("192.0.2.10:25");
-  ev.target.expected_fqdn = "mail.contoso.com";
-  ev.target.connector = "Default Frontend EX01";
-  ev.address = "192.0.2.10";
-  ev.advertised_fqdn = "mail.contoso.com";
-  ev.ehlo_fqdn = "mail.contoso.com";
-  ev.checked_fqdn = "mail.contoso.com";
-  ev.ehlo_name = "probe.example";
-  ev.smtp.greeting = {"220 mail.contoso.com Microsoft ESMTP MAIL Service ready"};
-  ev.smtp.ehlo = {"250-mail.contoso.com Hello", "250-STARTTLS", "250 SIZE"};
-  ev.smtp.starttls_offered = true;
-  ev.smtp.starttls_reply = {"220 2.0.0 SMTP server ready"};
-  ev.smtp.ehlo_after_tls = {"250-mail.contoso.com Hello", "250 SIZE"};
-  ev.tls.attempted = ev.tls.established = true;
-  ev.tls.version = "TLSv1.3";
-  ev.tls.cipher = "TLS_AES_256_GCM_SHA384";
   auto leaf = lab::issue_certificate(server_spec(), &pki().intermediate);
-  ev.tls.chain_der = {leaf.certificate_der(), pki().intermediate.certificate_der()};
-  return ev;
+  return test::good_dialogue("mail.contoso.com", {leaf.certificate_der(), pki().intermediate.certificate_der()});
 }
 
 tls::Assessment judge(const probe::Evidence& ev, tls::JudgeSettings settings = {}) {
