@@ -99,30 +99,19 @@ Finding save_failed(const std::string& path, const std::string& why) {
           "Check that the --save-chains directory is writable and has room; the rest of this result is complete"};
 }
 
-std::vector<Finding> dialogue_findings(const probe::Evidence& ev) {
-  std::vector<Finding> out;
+namespace {
+
+// What became of STARTTLS: not offered, refused, a failed handshake, or a session without a certificate.
+void starttls_findings(const probe::Evidence& ev, const std::string& fqdn, bool inspected, std::vector<Finding>& out) {
   const auto& smtp = ev.smtp;
-  const std::string fqdn = fqdn_or(ev.checked_fqdn, "the connector FQDN");
   bool starttls_mode = ev.target.mode == probe::Mode::starttls;
-
-  auto inspection = inspection_sign(smtp);
-  if (inspection)
-    out.push_back({"smtp-inspection-suspected", Severity::warning,
-                   *inspection + ": a firewall inspecting SMTP may hide STARTTLS, so a missing STARTTLS may not be the server's doing",
-                   "Turn off ESMTP inspection for this server on the firewall in front of it (Cisco ASA: 'no inspect esmtp' "
-                   "in the policy map), then probe again"});
-
-  if (ev.failure != Failure::none && ev.failure != Failure::starttls_rejected && ev.failure != Failure::handshake_failed) {
-    out.push_back(failure_finding(ev));
-  }
-
   bool ehlo_done = !smtp.ehlo.empty() && (ev.failure == Failure::none || ev.failure == Failure::starttls_rejected ||
                                           ev.failure == Failure::handshake_failed);
   if (starttls_mode && ehlo_done && !smtp.starttls_offered) {
     out.push_back({"starttls-not-offered", Severity::critical,
                    std::string(smtp.used_helo ? "the server refused EHLO and answered HELO, so it offers no extensions"
                                               : "the EHLO reply does not list STARTTLS") +
-                       (inspection ? " (an SMTP-inspecting firewall may have removed it)" : ""),
+                       (inspected ? " (an SMTP-inspecting firewall may have removed it)" : ""),
                    "Exchange stops advertising STARTTLS when no certificate enabled for SMTP contains the connector "
                    "FQDN " + fqdn + " (event 12014): install or enable one for " + fqdn});
   }
@@ -150,6 +139,12 @@ std::vector<Finding> dialogue_findings(const probe::Evidence& ev) {
                        " and disable anonymous cipher suites (aNULL); on Exchange enable a certificate for " + fqdn +
                        " for SMTP"});
 
+}
+
+// What the rest of the session shows: the announced name, injected plaintext, an old TLS version,
+// EHLO over TLS, a client-certificate request.
+void session_findings(const probe::Evidence& ev, std::vector<Finding>& out) {
+  const auto& smtp = ev.smtp;
   if (ev.advertised_fqdn || ev.ehlo_fqdn) {
     const std::string& advertised = ev.advertised_fqdn ? *ev.advertised_fqdn : *ev.ehlo_fqdn;
     if (ev.target.expected_fqdn && !same_name(advertised, *ev.target.expected_fqdn))
@@ -178,6 +173,22 @@ std::vector<Finding> dialogue_findings(const probe::Evidence& ev) {
   if (ev.tls.client_certificate_requested)
     out.push_back({"client-certificate-requested", Severity::info,
                    "the server asked for a client certificate (acceptable CA names in the result)", ""});
+}
+
+}  // namespace
+
+std::vector<Finding> dialogue_findings(const probe::Evidence& ev) {
+  std::vector<Finding> out;
+  auto inspection = inspection_sign(ev.smtp);
+  if (inspection)
+    out.push_back({"smtp-inspection-suspected", Severity::warning,
+                   *inspection + ": a firewall inspecting SMTP may hide STARTTLS, so a missing STARTTLS may not be the server's doing",
+                   "Turn off ESMTP inspection for this server on the firewall in front of it (Cisco ASA: 'no inspect esmtp' "
+                   "in the policy map), then probe again"});
+  if (ev.failure != Failure::none && ev.failure != Failure::starttls_rejected && ev.failure != Failure::handshake_failed)
+    out.push_back(failure_finding(ev));
+  starttls_findings(ev, fqdn_or(ev.checked_fqdn, "the connector FQDN"), inspection.has_value(), out);
+  session_findings(ev, out);
   return out;
 }
 
