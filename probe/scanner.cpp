@@ -62,6 +62,44 @@ net::awaitable<void> worker(SharedSource& source, const ProbeSettings& settings,
 
 }  // namespace
 
+namespace {
+
+// One single-threaded event loop per core, each with its own TLS context and name lookups; workers
+// are dealt out round-robin. The TLS handshakes are the work, and they spread over the cores this
+// way with no locking inside a probe.
+struct EventLoops {
+  EventLoops(unsigned count, Politeness& politeness) {
+    tls.reserve(count);  // reserved: each ProbeContext holds a reference into `tls`
+    contexts.reserve(count);
+    for (unsigned i = 0; i < count; ++i) {
+      ios.push_back(std::make_unique<net::io_context>(1));
+      tls.push_back(make_client_context(loop_library(i)));
+      lookups.push_back(std::make_unique<NameLookups>(ios.back()->get_executor()));
+      contexts.push_back({tls.back(), politeness, *lookups.back()});
+    }
+  }
+
+  void stop() {
+    for (auto& each : ios) each->stop();
+  }
+
+  // Runs every loop, the first on this thread, until all are out of work.
+  void run() {
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < ios.size(); ++i) threads.emplace_back([&io = *ios[i]] { io.run(); });
+    ios[0]->run();
+    for (auto& t : threads) t.join();
+  }
+
+  std::vector<std::unique_ptr<net::io_context>> ios;
+  std::vector<net::ssl::context> tls;
+  // Declared after the loops, so destroyed before them: no lookup thread posts to a loop that is gone.
+  std::vector<std::unique_ptr<NameLookups>> lookups;
+  std::vector<ProbeContext> contexts;
+};
+
+}  // namespace
+
 ScanOutcome run_scan(TargetSource& source, const ScanSettings& settings,
                      const std::function<void(Evidence&&)>& on_result) {
   ::signal(SIGPIPE, SIG_IGN);
@@ -69,43 +107,25 @@ ScanOutcome run_scan(TargetSource& source, const ScanSettings& settings,
   ProbeSettings probe = settings.probe;
   if (!probe.ehlo_name) probe.ehlo_name = machine_fqdn();
   SharedSource shared(source);
-
-  // One single-threaded event loop per core; workers are dealt out round-robin. The TLS handshakes
-  // are the work, and they spread over the cores this way with no locking inside a probe.
-  unsigned loops = settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency());
   std::size_t concurrency = std::max<std::size_t>(settings.concurrency, 1);
-  loops = static_cast<unsigned>(std::min<std::size_t>(loops, concurrency));
-  std::vector<std::unique_ptr<net::io_context>> ios;
-  std::vector<net::ssl::context> tls;
-  // Declared after the loops, so destroyed before them: no lookup thread posts to a loop that is gone.
-  std::vector<std::unique_ptr<NameLookups>> lookups;
-  std::vector<ProbeContext> contexts;
-  tls.reserve(loops);  // reserved: each ProbeContext holds a reference into `tls`
-  contexts.reserve(loops);
-  for (unsigned i = 0; i < loops; ++i) {
-    ios.push_back(std::make_unique<net::io_context>(1));
-    tls.push_back(make_client_context(loop_library(i)));
-    lookups.push_back(std::make_unique<NameLookups>(ios.back()->get_executor()));
-    contexts.push_back({tls.back(), politeness, *lookups.back()});
-  }
+  unsigned cores = settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency());
+  EventLoops loops(static_cast<unsigned>(std::min<std::size_t>(cores, concurrency)), politeness);
+  net::io_context& first = *loops.ios[0];
 
   // SIGINT/SIGTERM: hand out no more targets; what is in flight has `grace` to finish, then every
   // loop stops and the probes still running are dropped (their results are never half-written).
   ScanOutcome outcome;
   std::optional<net::signal_set> signals;
-  net::steady_timer last_call(*ios[0]);
-  auto stop_all = [&] {
-    for (auto& each : ios) each->stop();
-  };
+  net::steady_timer last_call(first);
   if (settings.stop_on_signals) {
-    signals.emplace(*ios[0], SIGINT, SIGTERM);
+    signals.emplace(first, SIGINT, SIGTERM);
     signals->async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
       outcome.interrupted = true;
       shared.close();
       last_call.expires_after(grace);
       last_call.async_wait([&](const boost::system::error_code& timer_ec) {
-        if (!timer_ec) stop_all();
+        if (!timer_ec) loops.stop();
       });
     });
   }
@@ -114,25 +134,23 @@ ScanOutcome run_scan(TargetSource& source, const ScanSettings& settings,
   std::exception_ptr failure;
   std::size_t running = concurrency;
   for (std::size_t i = 0; i < concurrency; ++i) {
-    net::co_spawn(*ios[i % loops], worker(shared, probe, contexts[i % loops], on_result), [&](const std::exception_ptr& e) {
+    std::size_t loop = i % loops.ios.size();
+    net::co_spawn(*loops.ios[loop], worker(shared, probe, loops.contexts[loop], on_result), [&](const std::exception_ptr& e) {
       std::lock_guard lock(finish_mutex);
       if (e && !failure) {
         failure = e;
-        stop_all();
+        loops.stop();
       }
       if (--running == 0) {
         // The last worker is done: nothing may keep the first loop waiting any longer.
-        net::post(*ios[0], [&] {
+        net::post(first, [&] {
           if (signals) signals->cancel();
           last_call.cancel();
         });
       }
     });
   }
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < loops; ++i) threads.emplace_back([&io = *ios[i]] { io.run(); });
-  ios[0]->run();
-  for (auto& t : threads) t.join();
+  loops.run();
   if (failure) std::rethrow_exception(failure);
   return outcome;
 }
@@ -150,12 +168,12 @@ std::optional<std::string> machine_fqdn() {
       addrinfo hints{};
       hints.ai_flags = AI_CANONNAME;
       addrinfo* info = nullptr;
-      std::string name = host;
+      std::string found = host;
       if (::getaddrinfo(host.c_str(), nullptr, &hints, &info) == 0) {
-        if (info->ai_canonname) name = info->ai_canonname;
+        if (info->ai_canonname) found = info->ai_canonname;
         ::freeaddrinfo(info);
       }
-      canonical->set_value(name);
+      canonical->set_value(found);
     }).detach();
     if (answer.wait_for(std::chrono::seconds(3)) == std::future_status::ready) host = answer.get();
   }
