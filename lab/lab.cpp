@@ -209,6 +209,8 @@ Identity& Lab::Impl::identity(Scenario scenario) {
   return identities.emplace(scenario, make_identity(scenario)).first->second;
 }
 
+// One case per scenario that presents something other than the usual certificate: longer than a
+// screen, but it reads as the table of what each scenario presents.
 Identity Lab::Impl::make_identity(Scenario scenario) {
   std::string_view fqdn = traits_of(scenario).fqdn;
   CertSpec spec = server_spec(std::string(fqdn));
