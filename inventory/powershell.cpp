@@ -330,21 +330,28 @@ std::vector<Record> read_export_bytes(std::string_view bytes, const std::string&
   return read_format_list(text, file);
 }
 
+namespace {
+
+// /Date(1803596399000)/ or /Date(1803596399000+0100)/ (ConvertTo-Json in Windows PowerShell 5.1):
+// milliseconds since 1970, UTC.
+std::optional<std::int64_t> parse_json_date(std::string_view text) {
+  std::size_t i = 6;
+  bool negative = i < text.size() && text[i] == '-';
+  if (negative) ++i;
+  std::int64_t ms = 0;
+  std::size_t digits = 0;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && digits < 18; ++i, ++digits)
+    ms = ms * 10 + (text[i] - '0');
+  if (digits == 0 || text.find(")/", i) == std::string_view::npos) return std::nullopt;
+  ms = negative ? -ms : ms;
+  return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+}
+
+}  // namespace
+
 std::optional<std::int64_t> parse_powershell_date(std::string_view text) {
   text = trim(text);
-  // /Date(1803596399000)/ or /Date(1803596399000+0100)/: milliseconds since 1970, UTC.
-  if (text.substr(0, 6) == "/Date(") {
-    std::size_t i = 6;
-    bool negative = i < text.size() && text[i] == '-';
-    if (negative) ++i;
-    std::int64_t ms = 0;
-    std::size_t digits = 0;
-    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && digits < 18; ++i, ++digits)
-      ms = ms * 10 + (text[i] - '0');
-    if (digits == 0 || text.find(")/", i) == std::string_view::npos) return std::nullopt;
-    ms = negative ? -ms : ms;
-    return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-  }
+  if (text.substr(0, 6) == "/Date(") return parse_json_date(text);
   // Numbers and separators, read once.
   std::vector<long> numbers;
   std::vector<char> separators;

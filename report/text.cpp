@@ -24,68 +24,12 @@ class TextWriter final : public Writer {
 
   void add(const Result& result) override {
     Row row = row_of(result);
-    const tls::Assessment& a = *row.assessment;
-    std::string out;
-    auto line = [&](const std::string& text) { out += text + "\n"; };
-    auto field = [&](const char* label, const std::string& value) {
-      char head[16];
-      std::snprintf(head, sizeof head, "  %-10s ", label);
-      line(head + value);
-    };
-
-    line(colored(row.status, status_word(row.status), color_) + "  " + terminal_safe(row.target) + (row.connector ? "  " + terminal_safe(*row.connector) : ""));
-    const auto& findings = a.findings;
-    auto worst = std::find_if(findings.begin(), findings.end(),
-                              [](const tls::Finding& f) { return f.severity != tls::Severity::info; });
-    line("  " + (worst == findings.end() ? std::string("STARTTLS and certificate as they should be")
-                                         : worst->code + ": " + terminal_safe(worst->message)));
-
-    field("FQDN", "expected " + safe(row.expected_fqdn) + ", advertised " + safe(row.advertised_fqdn) +
-                      ", checked " + safe(row.checked_fqdn));
-    if (const probe::Evidence* ev = row.evidence) {
-      if (ev->address) field("Address", terminal_safe(*ev->address) + " port " + std::to_string(ev->target.port) +
-                                           (ev->target.mode == probe::Mode::implicit ? " (implicit TLS)" : " (STARTTLS)"));
-      if (!ev->smtp.greeting.empty()) field("Greeting", terminal_safe(ev->smtp.greeting.front()));
-      if (ev->target.mode == probe::Mode::starttls && !ev->smtp.ehlo.empty())
-        field("STARTTLS", !ev->smtp.starttls_offered ? std::string("not offered")
-                          : ev->smtp.starttls_reply.empty() ? std::string("offered")
-                                                            : "offered, answered " + terminal_safe(ev->smtp.starttls_reply.front()));
-      if (ev->tls.established)
-        field("TLS", safe(ev->tls.version) + ", " + safe(ev->tls.cipher) + ", SNI " + safe(ev->tls.sni, "none"));
-    }
-    if (a.verification)
-      field("Trust", (a.verification->trusted ? std::string("trusted") : "not trusted (" + terminal_safe(a.verification->error) + ")") +
-                         ", name match " + tls::to_string(a.verification->name_match));
-    if (row.leaf) {
-      const auto& leaf = *row.leaf;
-      field("Leaf", terminal_safe(leaf.subject));
-      field("  domains", terminal_safe(core::join(leaf.certificate_domains)));
-      field("  issuer", terminal_safe(leaf.issuer));
-      field("  valid", tls::format_time(leaf.not_before) + " to " + tls::format_time(leaf.not_after));
-      field("  SHA-1", leaf.sha1);
-      line("    TlsCertificateName " + terminal_safe(leaf.tls_certificate_name()));
-    }
-    if (const inventory::Prediction* p = result.prediction)
-      field("Inventory", "predicts " + prediction_summary(*p) + " (" + terminal_safe(p->source) + ")");
-    if (!findings.empty()) {
-      line("  Findings");
-      for (const auto& f : findings) {
-        char word[16];
-        std::snprintf(word, sizeof word, "%-8s", severity_word(f.severity));
-        line("    " + colored(f.severity, word, color_) + "  " + f.code + ": " + terminal_safe(f.message));
-        if (!f.remedy.empty()) line("              fix: " + terminal_safe(f.remedy));
-      }
-    }
-    if (!a.exchange_events.empty()) {
-      line("  Exchange events");
-      for (const auto& e : a.exchange_events) {
-        line("    " + event_label(e) + "  " + terminal_safe(e.summary));
-        int step = 0;
-        for (const auto& r : e.remediation) line("      " + std::to_string(++step) + ". " + terminal_safe(r));
-      }
-    }
-    line("");
-    sink_(out);
+    Block block;
+    headline(block, row);
+    facts(block, row, result);
+    findings_and_events(block, *row.assessment);
+    block.line("");
+    sink_(block.out);
   }
 
   void finish(const tls::Tally& t) override {
@@ -95,6 +39,79 @@ class TextWriter final : public Writer {
   }
 
  private:
+  struct Block {
+    std::string out;
+    void line(const std::string& text) { out += text + "\n"; }
+    void field(const char* label, const std::string& value) {
+      char head[16];
+      std::snprintf(head, sizeof head, "  %-10s ", label);
+      line(head + value);
+    }
+  };
+
+  // Status, target and connector, then what is most wrong.
+  void headline(Block& block, const Row& row) const {
+    block.line(colored(row.status, status_word(row.status), color_) + "  " + terminal_safe(row.target) +
+               (row.connector ? "  " + terminal_safe(*row.connector) : ""));
+    const auto& findings = row.assessment->findings;
+    auto worst = std::find_if(findings.begin(), findings.end(),
+                              [](const tls::Finding& f) { return f.severity != tls::Severity::info; });
+    block.line("  " + (worst == findings.end() ? std::string("STARTTLS and certificate as they should be")
+                                               : worst->code + ": " + terminal_safe(worst->message)));
+  }
+
+  // The FQDNs, the dialogue, trust, the leaf and the inventory's prediction.
+  static void facts(Block& block, const Row& row, const Result& result) {
+    block.field("FQDN", "expected " + safe(row.expected_fqdn) + ", advertised " + safe(row.advertised_fqdn) +
+                            ", checked " + safe(row.checked_fqdn));
+    if (const probe::Evidence* ev = row.evidence) {
+      if (ev->address) block.field("Address", terminal_safe(*ev->address) + " port " + std::to_string(ev->target.port) +
+                                                 (ev->target.mode == probe::Mode::implicit ? " (implicit TLS)" : " (STARTTLS)"));
+      if (!ev->smtp.greeting.empty()) block.field("Greeting", terminal_safe(ev->smtp.greeting.front()));
+      if (ev->target.mode == probe::Mode::starttls && !ev->smtp.ehlo.empty())
+        block.field("STARTTLS", !ev->smtp.starttls_offered ? std::string("not offered")
+                                : ev->smtp.starttls_reply.empty() ? std::string("offered")
+                                                                  : "offered, answered " + terminal_safe(ev->smtp.starttls_reply.front()));
+      if (ev->tls.established)
+        block.field("TLS", safe(ev->tls.version) + ", " + safe(ev->tls.cipher) + ", SNI " + safe(ev->tls.sni, "none"));
+    }
+    const tls::Assessment& a = *row.assessment;
+    if (a.verification)
+      block.field("Trust", (a.verification->trusted ? std::string("trusted") : "not trusted (" + terminal_safe(a.verification->error) + ")") +
+                               ", name match " + tls::to_string(a.verification->name_match));
+    if (row.leaf) {
+      const auto& leaf = *row.leaf;
+      block.field("Leaf", terminal_safe(leaf.subject));
+      block.field("  domains", terminal_safe(core::join(leaf.certificate_domains)));
+      block.field("  issuer", terminal_safe(leaf.issuer));
+      block.field("  valid", tls::format_time(leaf.not_before) + " to " + tls::format_time(leaf.not_after));
+      block.field("  SHA-1", leaf.sha1);
+      block.line("    TlsCertificateName " + terminal_safe(leaf.tls_certificate_name()));
+    }
+    if (const inventory::Prediction* p = result.prediction)
+      block.field("Inventory", "predicts " + prediction_summary(*p) + " (" + terminal_safe(p->source) + ")");
+  }
+
+  // Every finding with its fix, then the Exchange events with their steps.
+  void findings_and_events(Block& block, const tls::Assessment& a) const {
+    if (!a.findings.empty()) {
+      block.line("  Findings");
+      for (const auto& f : a.findings) {
+        char word[16];
+        std::snprintf(word, sizeof word, "%-8s", severity_word(f.severity));
+        block.line("    " + colored(f.severity, word, color_) + "  " + f.code + ": " + terminal_safe(f.message));
+        if (!f.remedy.empty()) block.line("              fix: " + terminal_safe(f.remedy));
+      }
+    }
+    if (a.exchange_events.empty()) return;
+    block.line("  Exchange events");
+    for (const auto& e : a.exchange_events) {
+      block.line("    " + event_label(e) + "  " + terminal_safe(e.summary));
+      int step = 0;
+      for (const auto& r : e.remediation) block.line("      " + std::to_string(++step) + ". " + terminal_safe(r));
+    }
+  }
+
   Sink sink_;
   bool color_;
 };
