@@ -219,12 +219,54 @@ std::string decode_text(std::string_view bytes, const std::string& file) {
   return from_windows_1252(bytes);
 }
 
+namespace {
+
+// What a console window adds around the data when it is copied whole: the prompt with the command
+// ("[PS] C:\Windows\system32>Get-ExchangeCertificate | fl", "PS C:\> ..."), a command line on its
+// own ("Get-ReceiveConnector | fl Name,Fqdn"), and the shell's WARNING/VERBOSE lines.
+bool is_console_line(std::string_view line) {
+  if (line.rfind("WARNING: ", 0) == 0 || line.rfind("VERBOSE: ", 0) == 0) return true;
+  if (line.rfind("[PS] ", 0) == 0 && line.find('>') != std::string_view::npos) return true;
+  if (line.rfind("PS ", 0) == 0 && line.find('>') != std::string_view::npos) return true;
+  // A cmdlet (Verb-Noun) at the start of a line with no "Name : value" shape.
+  std::size_t dash = line.find('-');
+  bool verb_noun = dash != std::string_view::npos && dash > 1 && dash + 1 < line.size() &&
+                   std::isupper(static_cast<unsigned char>(line.front())) &&
+                   std::isupper(static_cast<unsigned char>(line[dash + 1])) &&
+                   std::all_of(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(dash),
+                               [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+  return verb_noun && line.find(" : ") == std::string_view::npos;
+}
+
+// A paste from a web forum or a ticket: a blank line after every field, so that the blank lines
+// no longer separate the records. Told by most groups of lines holding a single property.
+bool blank_line_after_every_field(const std::vector<std::string_view>& lines) {
+  std::size_t groups = 0, single = 0, properties = 0;
+  auto close_group = [&] {
+    if (properties > 0) {
+      ++groups;
+      single += properties == 1;
+    }
+    properties = 0;
+  };
+  for (auto line : lines) {
+    if (trim(line).empty() || is_console_line(line)) close_group();
+    else if (!is_space(line.front())) ++properties;
+  }
+  close_group();
+  return groups >= 4 && single * 10 >= groups * 8;
+}
+
+}  // namespace
+
 std::vector<Record> read_format_list(std::string_view text, const std::string& file) {
   auto lines = split_lines(text);
   // The window width PowerShell wrapped at: its cuts inside a word make lines exactly that long.
   std::size_t width = 0;
   for (auto line : lines) width = std::max(width, line.size());
 
+  // In a forum paste a record ends where a property name comes again, not at a blank line.
+  const bool pasted = blank_line_after_every_field(lines);
   std::vector<Record> records;
   Record current;
   Value* open = nullptr;  // the property continuation lines add to
@@ -234,14 +276,17 @@ std::vector<Record> read_format_list(std::string_view text, const std::string& f
     current = Record{};
     open = nullptr;
   };
+  auto has_field = [&](std::string_view name) {
+    return std::any_of(current.fields.begin(), current.fields.end(), [&](const auto& f) { return iequals(f.first, name); });
+  };
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = lines[i];
     std::size_t number = i + 1;
-    bool stream_message = line.rfind("WARNING: ", 0) == 0 || line.rfind("VERBOSE: ", 0) == 0;
-    if (trim(line).empty() || stream_message) {
-      // A blank line ends a record; so does a shell warning (redirected with *> the shell's
-      // warnings land between the records: not data).
-      close_record();
+    if (is_console_line(line)) {
+      close_record();  // prompts, commands and warnings copied with the output: not data
+    } else if (trim(line).empty()) {
+      if (pasted) open = nullptr;  // the next property may still belong to this record
+      else close_record();
     } else if (is_space(line.front())) {
       if (open == nullptr)
         throw InventoryError(file + ":" + std::to_string(number) +
@@ -262,6 +307,7 @@ std::vector<Record> read_format_list(std::string_view text, const std::string& f
       if (!plausible)
         throw InventoryError(file + ":" + std::to_string(number) + ": expected 'Name : value' (Format-List output), got '" +
                              std::string(trim(line).substr(0, 60)) + "'");
+      if (pasted && has_field(name)) close_record();
       if (current.fields.empty()) {
         current.file = file;
         current.line = number;
@@ -326,7 +372,9 @@ std::vector<Record> read_export_bytes(std::string_view bytes, const std::string&
   std::string text = decode_text(bytes, file);
   auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) throw InventoryError(file + ": empty");
-  if (text[first] == '[' || text[first] == '{') return read_json(text, file);
+  // JSON starts with '[' or '{'; so does a console copy's prompt ("[PS] C:\...>"): that is Format-List.
+  std::string_view first_line = std::string_view(text).substr(first, text.find('\n', first) - first);
+  if ((text[first] == '[' || text[first] == '{') && !is_console_line(first_line)) return read_json(text, file);
   return read_format_list(text, file);
 }
 

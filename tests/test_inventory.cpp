@@ -116,6 +116,54 @@ TEST_CASE("the shell's WARNING and VERBOSE lines between records are not data", 
   CHECK(r[0].find("Name")->text == "a");
 }
 
+TEST_CASE("a console window copied whole: prompts, commands and warnings around the records", "[inventory]") {
+  // Starts with '[' like JSON; it is Format-List with the Exchange Management Shell's prompt.
+  std::string session =
+      "[PS] C:\\Windows\\system32>Get-ExchangeCertificate | fl Thumbprint,CertificateDomains,Services\r\n"
+      "\r\n"
+      "Thumbprint         : 0C3E8F1A2B3C4D5E6F708192A3B4C5D6E7F809A1\r\n"
+      "CertificateDomains : {mail.contoso.com}\r\n"
+      "Services           : IIS, SMTP\r\n"
+      "\r\n"
+      "WARNING: The object has been modified.\r\n"
+      "[PS] C:\\Windows\\system32>Get-ReceiveConnector | fl Name,Fqdn\r\n"
+      "Get-ReceiveConnector | fl Name,Fqdn\r\n"
+      "\r\n"
+      "Name : Default Frontend EX01\r\n"
+      "Fqdn : mail.contoso.com\r\n"
+      "PS C:\\Users\\admin> Get-SendConnector | Format-List Name\r\n"
+      "\r\n"
+      "Name : Internet\r\n";
+  auto records = inventory::read_export_bytes(session, "console.txt");
+  REQUIRE(records.size() == 3);
+  CHECK(records[0].find("Thumbprint")->text == "0C3E8F1A2B3C4D5E6F708192A3B4C5D6E7F809A1");
+  CHECK(records[0].line == 3);
+  CHECK(records[1].find("Name")->text == "Default Frontend EX01");
+  CHECK(records[1].line == 11);
+  CHECK(records[2].find("Name")->text == "Internet");
+  CHECK(records[2].line == 15);
+}
+
+TEST_CASE("a forum paste with a blank line after every field: records end where a name comes again", "[inventory]") {
+  std::string paste =
+      "Name : Default Frontend EX01   \n\n"
+      "Fqdn : mail.contoso.com\n\n"
+      "Bindings : {0.0.0.0:25}\n\n"
+      "AuthMechanism : Tls, Integrated\n\n\n"
+      "Name : Client Frontend EX01\n\n"
+      "Fqdn : mail.contoso.com\n\n"
+      "Bindings : {0.0.0.0:587}\n\n"
+      "AuthMechanism : Tls, BasicAuth\n";
+  auto records = format_list(paste);
+  REQUIRE(records.size() == 2);
+  CHECK(records[0].find("Name")->text == "Default Frontend EX01");  // trailing spaces gone
+  CHECK(records[0].fields.size() == 4);
+  CHECK(records[1].find("Bindings")->text == "0.0.0.0:587");
+  CHECK(records[1].line == 10);
+  // The error names the line it is about, not a record made of one field.
+  CHECK_THROWS_WITH(format_list(paste + "\nthis is no property\n"), Catch::StartsWith("t.txt:18: expected 'Name : value'"));
+}
+
 TEST_CASE("Format-List text that is not one is refused with its file and line", "[inventory]") {
   CHECK_THROWS_WITH(format_list("Name : a\nthis is not a property\n"), Catch::StartsWith("t.txt:2: expected 'Name : value'"));
   CHECK_THROWS_WITH(format_list("\n   indented first\n"), Catch::StartsWith("t.txt:2: an indented line"));
