@@ -66,6 +66,12 @@ bool is_certificate(const Record& r) {
   return r.find("Thumbprint") &&
          (r.find("CertificateDomains") || r.find("Services") || r.find("NotAfter") || r.find("HasPrivateKey"));
 }
+// Certificate properties that only Get-ExchangeCertificate prints: a record with them and without a
+// Thumbprint is a certificate that cannot be used, not an unknown record.
+bool looks_like_certificate(const Record& r) {
+  return r.find("CertificateDomains") || r.find("HasPrivateKey") || r.find("IsSelfSigned") || r.find("RootCAType") ||
+         (r.find("Services") && (r.find("NotAfter") || r.find("Subject")));
+}
 bool is_receive_connector(const Record& r) {
   return r.find("Bindings") || r.find("AuthMechanism") || r.find("PermissionGroups") || r.find("RemoteIPRanges");
 }
@@ -121,6 +127,7 @@ ReceiveConnector read_receive_connector(const Record& record) {
   if (c.server.empty()) c.server = identity.server;
   c.fqdn = r.text("Fqdn");
   c.bindings = r.names("Bindings");
+  c.auth_mechanism_exported = r.get("AuthMechanism") != nullptr;
   if (const Value* v = r.get("AuthMechanism"))
     c.auth_mechanisms = flag_names(*v, {"Tls", "Integrated", "BasicAuth", "BasicAuthRequireTLS", "ExchangeServer",
                                         "ExternalAuthoritative"});
@@ -202,6 +209,10 @@ void add_records(Inventory& inventory, const std::vector<Record>& records) {
   for (const auto& record : records) {
     if (is_certificate(record)) {
       inventory.certificates.push_back(read_certificate(record));
+    } else if (looks_like_certificate(record)) {
+      throw InventoryError(record.where() +
+                           ": a certificate without its Thumbprint, which identifies it: export Thumbprint too "
+                           "(Get-ExchangeCertificate | Format-List *)");
     } else if (is_receive_connector(record)) {
       inventory.receive_connectors.push_back(read_receive_connector(record));
     } else if (is_send_connector(record)) {

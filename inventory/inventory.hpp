@@ -36,6 +36,7 @@ struct ReceiveConnector {
   std::string fqdn;                         // Fqdn; empty: the server's FQDN
   std::vector<std::string> bindings;        // 0.0.0.0:25, [::]:25, 192.0.2.10:2525
   std::vector<std::string> auth_mechanisms; // Tls, Integrated, BasicAuth, ...
+  bool auth_mechanism_exported = false;      // false: not in the export (unknown, not "none")
   std::string tls_certificate_name;         // <I>issuer<S>subject, or empty
   std::string transport_role;
   std::string source;

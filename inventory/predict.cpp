@@ -98,8 +98,8 @@ std::string server_option(const std::string& server) { return server.empty() ? "
 
 struct Connector {
   std::string name, server, kind, fqdn, tls_certificate_name, source;
-  bool tls_enabled = true;
-  std::string tls_rule;  // why STARTTLS is off, when it is
+  std::optional<bool> tls_enabled = true;  // null: AuthMechanism was not exported
+  std::string tls_rule;                    // why STARTTLS is off, when it is
 };
 
 // Rule 2: the name Exchange looks certificates up by, and where it came from.
@@ -254,9 +254,16 @@ Prediction predict_one(const Inventory& inventory, const Connector& connector, s
   p.tls_certificate_name = connector.tls_certificate_name;
   LookupKey lookup = lookup_key_of(inventory, connector);
   p.lookup_key = lookup.key;
-  if (!connector.tls_enabled) {  // rule 1
+  if (connector.tls_enabled == false) {  // rule 1
     p.starttls_offered = false;
     p.rule = connector.tls_rule;
+    return p;
+  }
+  if (inventory.certificates.empty()) {  // nothing to select from: unknown, never a 12014
+    p.starttls_offered = connector.tls_enabled;
+    p.rule = "no certificates were read (add an export of Get-ExchangeCertificate | Format-List *): which "
+             "certificate Exchange selects for " + lookup.key + " cannot be predicted";
+    p.status = tls::Status::unknown;
     return p;
   }
   const std::string on_server = server_option(connector.server);
@@ -273,6 +280,15 @@ Prediction predict_one(const Inventory& inventory, const Connector& connector, s
   p.candidates = std::move(candidates.eligible);
   p.candidates.insert(p.candidates.end(), candidates.ineligible.begin(), candidates.ineligible.end());
 
+  if (!connector.tls_enabled) {  // AuthMechanism not exported: the selection above holds only if Tls is on
+    p.starttls_offered = std::nullopt;
+    p.predicted_event = std::nullopt;
+    p.remedy.clear();
+    p.status = tls::Status::unknown;
+    p.rule = "AuthMechanism was not exported, so whether Exchange offers STARTTLS here is unknown (export it: "
+             "Get-ReceiveConnector | Format-List *); if Tls is in it: " + p.rule;
+    return p;
+  }
   if (p.predicted_event) {
     p.status = tls::Status::critical;
   } else if (selected && selected->not_after && *selected->not_after - now < static_cast<std::int64_t>(warn_days) * 86400) {
@@ -295,8 +311,11 @@ std::vector<Prediction> predict(const Inventory& inventory, std::int64_t now, in
   std::vector<Prediction> out;
   for (const auto& r : inventory.receive_connectors) {
     Connector c{r.name, r.server, "receive", r.fqdn, r.tls_certificate_name, r.source, true, {}};
-    c.tls_enabled = std::any_of(r.auth_mechanisms.begin(), r.auth_mechanisms.end(),
-                                [](const std::string& m) { return iequals(m, "Tls"); });
+    if (r.auth_mechanism_exported)
+      c.tls_enabled = std::any_of(r.auth_mechanisms.begin(), r.auth_mechanisms.end(),
+                                  [](const std::string& m) { return iequals(m, "Tls"); });
+    else
+      c.tls_enabled = std::nullopt;
     c.tls_rule = "rule 1: AuthMechanism (" + (r.auth_mechanisms.empty() ? std::string("None") : core::join(r.auth_mechanisms)) +
                  ") does not include Tls: Exchange does not offer STARTTLS on this connector and loads no certificate";
     out.push_back(predict_one(inventory, c, now, warn_days));
@@ -324,7 +343,7 @@ std::vector<tls::Finding> inventory_findings(const Prediction& prediction, const
                                                                : "no certificate (no STARTTLS)";
   if (assessment.chain.empty()) {
     // Nothing presented: only a dialogue that completed without STARTTLS contradicts the prediction.
-    if (prediction.starttls_offered && !evidence.smtp.ehlo.empty() && !evidence.smtp.starttls_offered)
+    if (prediction.starttls_offered == true && !evidence.smtp.ehlo.empty() && !evidence.smtp.starttls_offered)
       findings.push_back({"prediction-differs", tls::Severity::warning,
                           "The export predicts STARTTLS with " + predicted + " (" + prediction.rule +
                               "), but the server did not offer STARTTLS",
@@ -332,6 +351,7 @@ std::vector<tls::Finding> inventory_findings(const Prediction& prediction, const
                               prediction.server + " and that nothing in between strips STARTTLS"});
     return findings;
   }
+  if (inventory.certificates.empty()) return findings;  // no certificates exported: nothing to compare the leaf with
   const tls::CertificateFacts& leaf = assessment.chain.front();
   const ExportedCertificate* exported = inventory.certificate(leaf.sha1);
   if (!exported) {

@@ -28,7 +28,7 @@ struct Prediction {
   std::string kind;                            // "receive" or "send"
   std::optional<std::string> fqdn;            // the connector's Fqdn; null when empty
   std::string lookup_key;                      // TlsCertificateName, Fqdn or the server's FQDN
-  bool starttls_offered = false;
+  std::optional<bool> starttls_offered;       // null: AuthMechanism was not exported
   std::optional<std::string> predicted_thumbprint;
   std::optional<int> predicted_event;          // 12014, 12016
   std::string rule;                            // the rule that decided, in words

@@ -63,6 +63,11 @@ std::string prediction_text(const inventory::Prediction& p, bool color) {
 
 std::string prediction_summary(const inventory::Prediction& p) {
   std::string out = p.predicted_thumbprint ? "STARTTLS with " + *p.predicted_thumbprint : std::string("no STARTTLS");
+  if (!p.starttls_offered)  // AuthMechanism was not exported
+    out = "STARTTLS unknown (no AuthMechanism in the export)" +
+          (p.predicted_thumbprint ? "; with Tls, " + *p.predicted_thumbprint : std::string());
+  else if (*p.starttls_offered && !p.predicted_thumbprint && !p.predicted_event)
+    out = "STARTTLS with a certificate not known (no certificates in the exports)";
   if (p.predicted_event) out += ", event " + std::to_string(*p.predicted_event);
   return out;
 }
@@ -76,7 +81,7 @@ json::object prediction_json(const inventory::Prediction& p) {
       {"kind", p.kind},
       {"fqdn", p.fqdn ? json_text(*p.fqdn) : json::value(nullptr)},
       {"lookup_key", json_text(p.lookup_key)},
-      {"starttls_offered", p.starttls_offered},
+      {"starttls_offered", p.starttls_offered ? json::value(*p.starttls_offered) : json::value(nullptr)},
       {"predicted_thumbprint", p.predicted_thumbprint ? json::value(*p.predicted_thumbprint) : json::value(nullptr)},
       {"predicted_event", p.predicted_event ? json::value(*p.predicted_event) : json::value(nullptr)},
       {"rule", json_text(p.rule)},
@@ -108,7 +113,9 @@ int write_predictions(const std::vector<inventory::Prediction>& predictions, For
     for (const auto& p : predictions) sink(prediction_text(p, color));
     sink("Summary: " + std::to_string(tally.total()) + (tally.total() == 1 ? " connector" : " connectors") + ": " +
          std::to_string(tally.ok) + " ok, " + std::to_string(tally.warning) + " warning, " +
-         std::to_string(tally.critical) + " critical. Exit code " + std::to_string(tally.exit_code()) + ".\n");
+         std::to_string(tally.critical) + " critical" +
+         (tally.unknown ? ", " + std::to_string(tally.unknown) + " unknown (not all was exported)" : std::string()) +
+         ". Exit code " + std::to_string(tally.exit_code()) + ".\n");
   }
   return tally.exit_code();
 }

@@ -264,7 +264,7 @@ TEST_CASE("Exchange's selection predicted for every exported connector", "[inven
   SECTION("a CA-issued certificate wins over a newer self-signed one; one without a private key is not eligible") {
     const auto& p = find(all, "Client Frontend EX01");
     CHECK(p.kind == "receive");
-    CHECK(p.starttls_offered);
+    CHECK(p.starttls_offered == true);
     CHECK(p.predicted_thumbprint == ca_issued);
     CHECK_FALSE(p.predicted_event);
     CHECK(p.status == tls::Status::ok);
@@ -300,7 +300,7 @@ TEST_CASE("Exchange's selection predicted for every exported connector", "[inven
     const auto& p = find(all, "Client Frontend EX02");
     CHECK(p.predicted_thumbprint == ex02_expired);
     CHECK(p.predicted_event == 12016);
-    CHECK(p.starttls_offered);
+    CHECK(p.starttls_offered == true);
     CHECK(p.status == tls::Status::critical);
     CHECK_THAT(candidate(p, ex02_no_smtp).why_not, Catch::Equals("SMTP not in Services (IIS)"));
     CHECK_THAT(p.remedy, Catch::Contains("Renew " + ex02_expired));
@@ -309,7 +309,7 @@ TEST_CASE("Exchange's selection predicted for every exported connector", "[inven
     const auto& p = find(all, "Partner EX02");
     CHECK_FALSE(p.predicted_thumbprint);
     CHECK(p.predicted_event == 12014);
-    CHECK_FALSE(p.starttls_offered);
+    CHECK(p.starttls_offered == false);
     CHECK_THAT(p.rule, Catch::StartsWith("rule 4:"));
     CHECK_THAT(p.remedy, Catch::StartsWith("New-ExchangeCertificate -DomainName partner.contoso.com -Services SMTP -Server EX02"));
   }
@@ -321,7 +321,7 @@ TEST_CASE("Exchange's selection predicted for every exported connector", "[inven
   }
   SECTION("without Tls in AuthMechanism, no STARTTLS and no certificate") {
     const auto& p = find(all, "App Relay EX02");
-    CHECK_FALSE(p.starttls_offered);
+    CHECK(p.starttls_offered == false);
     CHECK_FALSE(p.predicted_event);
     CHECK(p.candidates.empty());
     CHECK_THAT(p.rule, Catch::StartsWith("rule 1: AuthMechanism (None)"));
@@ -330,7 +330,7 @@ TEST_CASE("Exchange's selection predicted for every exported connector", "[inven
     CHECK(find(all, "Internet Outbound", "EX01").predicted_thumbprint == ca_issued);
     CHECK(find(all, "Internet Outbound", "EX02").predicted_event == 12016);
     CHECK(find(all, "Internet Outbound", "EX01").kind == "send");
-    CHECK_FALSE(find(all, "Legacy Relay").starttls_offered);
+    CHECK(find(all, "Legacy Relay").starttls_offered == false);
     CHECK_THAT(find(all, "Legacy Relay").rule, Catch::Contains("IgnoreSTARTTLS"));
   }
 }
@@ -430,6 +430,39 @@ TEST_CASE("receive connectors become targets: wildcard bindings to the server, a
   inventory::add_records(bad, format_list("Name : X\nBindings : {0.0.0.0}\nAuthMechanism : Tls\nServer : EX09\n"));
   CHECK_THROWS_WITH(inventory::connector_targets(bad, inventory::predict(bad, fixed_now), std::nullopt),
                     Catch::Contains("binding '0.0.0.0' is not ADDRESS:PORT"));
+}
+
+TEST_CASE("what was not exported is unknown, not empty", "[inventory]") {
+  // Exported with `| fl Name,Bindings,Fqdn,Server`: no AuthMechanism, so STARTTLS is unknown; the
+  // selection is still shown, as it would be with Tls, and no event is predicted.
+  inventory::Inventory partial;
+  inventory::add_records(partial, format_list("Name : Partial EX01\nBindings : {0.0.0.0:25}\nFqdn : mail.contoso.com\n"
+                                              "Server : EX01\n\nThumbprint : 0C3E8F1A2B3C4D5E6F708192A3B4C5D6E7F809A1\n"
+                                              "CertificateDomains : {other.contoso.com}\nServices : SMTP\n"
+                                              "HasPrivateKey : True\n"));
+  auto p = inventory::predict(partial, fixed_now).at(0);
+  CHECK_FALSE(p.starttls_offered.has_value());
+  CHECK_FALSE(p.predicted_event.has_value());  // a 12014 only if Tls were on: not predicted
+  CHECK(p.status == tls::Status::unknown);
+  CHECK_THAT(p.rule, Catch::StartsWith("AuthMechanism was not exported"));
+  CHECK(p.remedy.empty());
+
+  // Connectors alone: no certificate was read, so nothing is predicted from the certificates.
+  inventory::Inventory connectors;
+  inventory::add_records(connectors, format_list("Name : Full EX01\nBindings : {0.0.0.0:25}\nFqdn : mail.contoso.com\n"
+                                                 "AuthMechanism : Tls, Integrated\nServer : EX01\n"));
+  auto q = inventory::predict(connectors, fixed_now).at(0);
+  CHECK(q.starttls_offered == true);
+  CHECK_FALSE(q.predicted_event.has_value());
+  CHECK_FALSE(q.predicted_thumbprint.has_value());
+  CHECK(q.status == tls::Status::unknown);
+  CHECK_THAT(q.rule, Catch::StartsWith("no certificates were read"));
+  CHECK(q.remedy.empty());
+
+  // A certificate without its Thumbprint is named as such, with file and line.
+  inventory::Inventory cert;
+  CHECK_THROWS_WITH(inventory::add_records(cert, format_list("\nSubject : CN=x\nCertificateDomains : {x}\nServices : SMTP\n")),
+                    Catch::StartsWith("t.txt:2: a certificate without its Thumbprint"));
 }
 
 TEST_CASE("an exported binding or --server is validated as a command-line target is", "[inventory]") {
