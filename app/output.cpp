@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "probe/target_source.hpp"
-#include "report/temporary_file.hpp"
+#include "core/temporary_file.hpp"
 
 namespace stp::app {
 namespace {
@@ -35,19 +35,29 @@ Output::Output(const std::optional<std::string>& path) {
     if (S_ISBLK(target.st_mode)) throw probe::InputError(*path + ": is a block device: a report is never written to a disk");
     // A FIFO or a character device (/dev/null, a terminal): written to as it is, never replaced.
     int fd = ::open(path->c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) throw probe::InputError(*path + ": cannot write: " + errno_text(errno));
-    file_ = ::fdopen(fd, "w");
+    file_ = fd < 0 ? nullptr : ::fdopen(fd, "w");
+    if (file_ == nullptr) {
+      int error = errno;
+      if (fd >= 0) ::close(fd);
+      throw probe::InputError(*path + ": cannot write: " + errno_text(error));
+    }
     stream_ = true;
     return;
   }
   // A regular file, a symlink (replaced like a file, never written through) or a new name.
   int fd = -1;
   try {
-    std::tie(temporary_, fd) = report::create_temporary_beside(*path);
+    std::tie(temporary_, fd) = core::create_temporary_beside(*path);
   } catch (const std::system_error& e) {
     throw probe::InputError(*path + ": cannot write: " + errno_text(e.code().value()));
   }
   file_ = ::fdopen(fd, "w");
+  if (file_ == nullptr) {
+    int error = errno;
+    ::close(fd);
+    std::remove(temporary_.c_str());
+    throw probe::InputError(*path + ": cannot write: " + errno_text(error));
+  }
   path_ = path;
 }
 

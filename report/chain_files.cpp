@@ -6,7 +6,7 @@
 
 #include <unistd.h>
 
-#include "report/temporary_file.hpp"
+#include "core/temporary_file.hpp"
 
 namespace stp::report {
 namespace {
@@ -19,6 +19,7 @@ int write_and_close(int fd, const std::string& text) {
   for (std::size_t done = 0; done < text.size() && error == 0;) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno != EINTR) error = errno;
+    if (n == 0) error = EIO;  // no progress: never spin
     if (n > 0) done += static_cast<std::size_t>(n);
   }
   if (::close(fd) != 0 && error == 0) error = errno;
@@ -50,7 +51,7 @@ SavedChain save_chain(const std::string& dir, const probe::Evidence& evidence, c
   std::string temporary;
   int fd = -1;
   try {
-    std::tie(temporary, fd) = create_temporary_beside(saved.path);
+    std::tie(temporary, fd) = core::create_temporary_beside(saved.path);
   } catch (const std::system_error& e) {
     saved.error = errno_text(e.code().value());
     return saved;

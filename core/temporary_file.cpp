@@ -1,4 +1,4 @@
-#include "report/temporary_file.hpp"
+#include "core/temporary_file.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-namespace stp::report {
+namespace stp::core {
 namespace {
 
 // 0666 less the umask, read back at once (the umask is process-wide; nothing else sets it).
@@ -28,4 +28,4 @@ std::pair<std::string, int> create_temporary_beside(const std::string& path) {
   return {name, fd};
 }
 
-}  // namespace stp::report
+}  // namespace stp::core
