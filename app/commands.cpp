@@ -53,14 +53,17 @@ struct InventoryContext {
 };
 
 // Reads the exports (InputError names file:line) and fills in --server where they name none.
+// Dates that disagree with the export's own Status are said on stderr; the prediction goes on.
 InventoryContext load_inventory(const std::vector<std::string>& files, const std::optional<std::string>& server,
-                                int warn_days) {
+                                std::optional<inventory::DateOrder> date_order, int warn_days) {
   InventoryContext context;
   try {
-    context.inventory = inventory::load_inventory(files);
+    context.inventory = inventory::load_inventory(files, date_order);
   } catch (const inventory::InventoryError& e) {
     throw probe::InputError(e.what());
   }
+  for (const auto& warning : inventory::date_disagreements(context.inventory, now()))
+    std::cerr << "starttls-probe: warning: " << warning << '\n';
   if (server)
     for (auto& connector : context.inventory.receive_connectors)
       if (connector.server.empty()) connector.server = *server;
@@ -114,7 +117,8 @@ int run_scan_command(const ScanCommand& command) {
   std::optional<InventoryContext> inventory;
   std::vector<probe::Target> listed = probe::TargetSource::parse_arguments(command.targets);
   if (!command.inventory_files.empty()) {
-    inventory = load_inventory(command.inventory_files, command.server, command.judge.settings.warn_days);
+    inventory = load_inventory(command.inventory_files, command.server, command.date_order,
+                               command.judge.settings.warn_days);
     std::vector<probe::Target> connectors;
     try {
       connectors = inventory::connector_targets(inventory->inventory, inventory->predictions, command.server);
@@ -182,13 +186,16 @@ int run_inspect_command(const InspectCommand& command) {
 }
 
 int run_inventory_command(const InventoryCommand& command) {
-  InventoryContext context = load_inventory(command.files, command.server, command.warn_days);
-  if (context.predictions.empty())
-    throw probe::InputError("no receive or send connector in the exports (certificates alone predict nothing)");
+  InventoryContext context = load_inventory(command.files, command.server, command.date_order, command.warn_days);
+  if (context.predictions.empty() && context.inventory.certificates.empty())
+    throw probe::InputError("no receive or send connector and no certificate in the exports");
   Output output(command.report.output);
-  int code = report::write_predictions(context.predictions, command.report.format,
-                                       [&](std::string_view text) { output.write(text); },
-                                       writer_options(command.report, {}).color);
+  auto sink = [&](std::string_view text) { output.write(text); };
+  bool color = writer_options(command.report, {}).color;
+  int code = context.predictions.empty()
+                 ? report::write_certificate_uses(inventory::certificate_uses(context.inventory, now(), command.warn_days),
+                                                  command.report.format, sink, color)
+                 : report::write_predictions(context.predictions, command.report.format, sink, color);
   output.finish();
   return code;
 }

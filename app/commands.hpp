@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "inventory/dates.hpp"
 #include "probe/scanner.hpp"
 #include "report/writer.hpp"
 #include "tls/verdict.hpp"
@@ -34,6 +35,7 @@ struct ScanCommand {
   std::optional<std::pair<std::size_t, std::size_t>> shard;  // K/N
   std::vector<std::string> inventory_files;                  // --inventory (repeatable)
   std::optional<std::string> server;                         // --server
+  std::optional<inventory::DateOrder> date_order;            // --date-order
   ReportOptions report;
   JudgeOptions judge;
   probe::ScanSettings settings;
@@ -50,6 +52,7 @@ struct InspectCommand {
 struct InventoryCommand {
   std::vector<std::string> files;
   std::optional<std::string> server;
+  std::optional<inventory::DateOrder> date_order;
   int warn_days = 30;
   ReportOptions report;
 };

@@ -90,6 +90,16 @@ void add_static_host(const std::string& entry, std::map<std::string, std::vector
   list.insert(list.end(), addresses.begin(), addresses.end());
 }
 
+// --date-order: how an export's culture dates read when none of them tells (12/02/2016).
+void add_date_order_option(CLI::App* command, std::optional<stp::inventory::DateOrder>& order) {
+  command
+      ->add_option_function<std::string>(
+          "--date-order", [&order](const std::string& name) { order = stp::inventory::date_order_named(name); },
+          "day and month order of the exports' dates when none of them tells: mdy (en-US), dmy (en-GB, en-AU, "
+          "de-DE...) or ymd (ja-JP, zh-CN)")
+      ->check(CLI::IsMember({"mdy", "dmy", "ymd"}));
+}
+
 void check_dns_name(const std::string& value, const char* option) {
   if (!stp::probe::is_dns_name(value)) throw InputError(std::string(option) + " '" + value + "' is not a DNS name");
 }
@@ -131,13 +141,14 @@ void add_scan_target_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
       ->take_all()
       ->allow_extra_args(false);
   scan_cmd->add_option("--inventory", scan.inventory_files,
-                       "Exchange export (Format-List or ConvertTo-Json): its receive connectors become targets, "
+                       "Exchange export (Export-Clixml, Format-List or ConvertTo-Json): its receive connectors become targets, "
                        "each with Exchange's predicted certificate (repeatable)")
       ->expected(1)
       ->take_all()
       ->allow_extra_args(false);
   scan_cmd->add_option("--server", scan.server,
                        "host for the inventory's wildcard bindings (0.0.0.0:25, [::]:25) [each connector's Server]");
+  add_date_order_option(scan_cmd, scan.date_order);
   scan_cmd->add_option_function<std::string>("--shard", [&scan](const std::string& text) { scan.shard = parse_shard(text); },
                                              "K/N: probe only the targets whose position modulo N is K (0-based)");
 }
@@ -197,9 +208,10 @@ struct CommandLine {
         "inventory", "predict offline, from Exchange exports, which certificate each connector uses for STARTTLS");
     inventory_cmd->add_option("files", inventory.files,
                               "Get-ReceiveConnector, Get-SendConnector, Get-ExchangeCertificate (and Get-ExchangeServer) "
-                              "output, Format-List or ConvertTo-Json")
+                              "output: Export-Clixml, Format-List or ConvertTo-Json")
         ->required();
     inventory_cmd->add_option("--server", inventory.server, "the server of connectors whose export does not name one");
+    add_date_order_option(inventory_cmd, inventory.date_order);
     inventory_cmd->add_option("--warn-days", inventory.warn_days, "warn when the chosen certificate expires within N days")
         ->check(CLI::Range(0, 36500))
         ->capture_default_str();

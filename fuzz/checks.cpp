@@ -214,8 +214,16 @@ void check_inventory(const std::uint8_t* data, std::size_t size) {
       require(!record.fields.empty(), "a record has fields");
       for (const auto& [name, value] : record.fields) require(!name.empty(), "a field has a name");
     }
+    // Every date order in turn, and none: the file's own dates decide or the reader refuses.
+    std::optional<inventory::DateOrder> given;
+    if (size % 4 != 3) given = static_cast<inventory::DateOrder>(size % 4);
     inventory::Inventory inv;
-    inventory::add_records(inv, records);
+    inventory::add_records(inv, records, given);
+    for (const auto& c : inv.certificates)
+      require(!c.not_before || (*c.not_before > -20000000000 && *c.not_before < 260000000000), "a date within 1601-9999");
+    (void)inventory::date_disagreements(inv, 1800000000);
+    for (const auto& use : inventory::certificate_uses(inv, 1800000000))
+      require(use.serves.empty() != use.why_not.empty(), "a certificate serves some names or says why none");
     auto predictions = inventory::predict(inv, 1800000000);
     for (const auto& p : predictions) {
       require(p.kind == "receive" || p.kind == "send", "prediction kind");

@@ -1,6 +1,7 @@
 #include "inventory/inventory.hpp"
 
 #include "inventory/text.hpp"
+#include "tls/certificate.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,6 +9,7 @@
 namespace stp::inventory {
 namespace {
 
+using text::iequals;
 using text::lower;
 using text::upper;
 
@@ -16,6 +18,7 @@ std::string first_label(const std::string& name) { return lower(name.substr(0, n
 // Field readers: each names file:line in its error.
 struct Reader {
   const Record& record;
+  DateOrder order = DateOrder::mdy;  // of the file's culture dates
 
   const Value* get(std::string_view name) const { return record.find(name); }
   std::string text(std::string_view name) const {
@@ -56,8 +59,10 @@ struct Reader {
   std::optional<std::int64_t> date(std::string_view name) const {
     const Value* v = get(name);
     if (!v || v->text.empty()) return std::nullopt;
-    auto parsed = parse_powershell_date(v->text);
-    if (!parsed) throw InventoryError(record.where(v) + ": cannot read the date " + std::string(name) + " '" + v->text + "'");
+    auto parsed = parse_powershell_date(v->text, order);
+    if (!parsed)
+      throw InventoryError(record.where(v) + ": cannot read the date " + std::string(name) + " '" + v->text +
+                           "' (as " + std::string(describe(order)) + ", with a time)");
     return parsed;
   }
 };
@@ -83,8 +88,8 @@ bool is_server(const Record& r) {
   return r.find("Fqdn") && (r.find("ServerRole") || r.find("AdminDisplayVersion") || r.find("Edition") || r.find("Site"));
 }
 
-ExportedCertificate read_certificate(const Record& record) {
-  Reader r{record};
+ExportedCertificate read_certificate(const Record& record, DateOrder order) {
+  Reader r{record, order};
   ExportedCertificate c;
   c.source = record.where();
   std::string thumbprint = r.text("Thumbprint");
@@ -133,7 +138,7 @@ ReceiveConnector read_receive_connector(const Record& record) {
                                         "ExternalAuthoritative"});
   c.tls_certificate_name = r.text("TlsCertificateName");
   c.transport_role = r.text("TransportRole");
-  if (c.name.empty()) throw InventoryError(record.where() + ": a receive connector without a Name");
+  if (c.name.empty()) c.name = "(unnamed, " + record.where() + ")";
   return c;
 }
 
@@ -142,12 +147,12 @@ SendConnector read_send_connector(const Record& record) {
   SendConnector c;
   c.source = record.where();
   c.name = r.text("Name");
-  if (c.name.empty()) c.name = r.text("Identity");
+  if (c.name.empty()) c.name = r.identity().name;
   c.fqdn = r.text("Fqdn");
   c.tls_certificate_name = r.text("TlsCertificateName");
   c.source_servers = r.names("SourceTransportServers");
   c.ignore_starttls = r.boolean("IgnoreSTARTTLS").value_or(false);
-  if (c.name.empty()) throw InventoryError(record.where() + ": a send connector without a Name");
+  if (c.name.empty()) c.name = "(unnamed, " + record.where() + ")";
   return c;
 }
 
@@ -205,10 +210,12 @@ const ExportedCertificate* Inventory::certificate(const std::string& thumbprint)
   return nullptr;
 }
 
-void add_records(Inventory& inventory, const std::vector<Record>& records) {
+void add_records(Inventory& inventory, const std::vector<Record>& records, std::optional<DateOrder> date_order) {
+  if (records.empty()) return;
+  const DateOrder order = date_order_of(records, records.front().file, date_order);
   for (const auto& record : records) {
     if (is_certificate(record)) {
-      inventory.certificates.push_back(read_certificate(record));
+      inventory.certificates.push_back(read_certificate(record, order));
     } else if (looks_like_certificate(record)) {
       throw InventoryError(record.where() +
                            ": a certificate without its Thumbprint, which identifies it: export Thumbprint too "
@@ -228,10 +235,30 @@ void add_records(Inventory& inventory, const std::vector<Record>& records) {
   }
 }
 
-Inventory load_inventory(const std::vector<std::string>& files) {
+Inventory load_inventory(const std::vector<std::string>& files, std::optional<DateOrder> date_order) {
   Inventory inventory;
-  for (const auto& file : files) add_records(inventory, read_export(file));
+  for (const auto& file : files) add_records(inventory, read_export(file), date_order);
   return inventory;
+}
+
+std::vector<std::string> date_disagreements(const Inventory& inventory, std::int64_t now) {
+  std::vector<std::string> out;
+  auto day = [](std::int64_t seconds) { return tls::format_time(seconds).substr(0, 10); };
+  const std::string cause = ": the export's day and month may have been read the wrong way round (--date-order)";
+  for (const auto& c : inventory.certificates) {
+    if (!c.not_before || !c.not_after) continue;
+    if (*c.not_before >= *c.not_after)
+      out.push_back(c.source + ": NotBefore (" + day(*c.not_before) + ") is not before NotAfter (" + day(*c.not_after) +
+                    ")" + cause);
+    else if (iequals(c.status, "Valid") && *c.not_before > now)
+      out.push_back(c.source + ": Status says Valid, but NotBefore reads as " + day(*c.not_before) + ", after today" +
+                    cause);
+    else if (iequals(c.status, "DateInvalid") && *c.not_before <= now && now < *c.not_after)
+      out.push_back(c.source + ": Status says DateInvalid (expired or not yet valid when exported), but its dates read as " +
+                    day(*c.not_before) + " to " + day(*c.not_after) + ", which include today: an old export, or" +
+                    cause.substr(1));
+  }
+  return out;
 }
 
 }  // namespace stp::inventory

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "inventory/dates.hpp"
 #include "inventory/powershell.hpp"
 
 namespace stp::inventory {
@@ -72,11 +73,18 @@ struct Inventory {
   const ExportedCertificate* certificate(const std::string& thumbprint) const;
 };
 
-// Reads every file and sorts its records into connectors, certificates and servers. Throws
+// Reads every file and sorts its records into connectors, certificates and servers; each file's
+// culture dates are read in the order its own dates show, else `date_order` (--date-order). Throws
 // InventoryError naming file:line for a record that is none of them or a value that cannot be read.
-Inventory load_inventory(const std::vector<std::string>& files);
-// The same for records already read (the tests' and fuzzers' entry).
-void add_records(Inventory& inventory, const std::vector<Record>& records);
+Inventory load_inventory(const std::vector<std::string>& files, std::optional<DateOrder> date_order = std::nullopt);
+// The same for the records of one file already read (the tests' and fuzzers' entry).
+void add_records(Inventory& inventory, const std::vector<Record>& records,
+                 std::optional<DateOrder> date_order = std::nullopt);
+
+// Where a certificate's dates, as read, disagree with the export's own word: NotBefore not before
+// NotAfter, `Status : Valid` with a NotBefore after `now`, `Status : DateInvalid` with dates that
+// include `now`. Each names file:line; a swapped day and month is the usual cause.
+std::vector<std::string> date_disagreements(const Inventory& inventory, std::int64_t now);
 
 // Flags as exported: "IMAP, POP, IIS, SMTP" or the enum's number (see the README for the
 // numbering assumed). `names` lists the flag names from bit 0 up.

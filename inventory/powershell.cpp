@@ -2,7 +2,6 @@
 
 #include "inventory/text.hpp"
 #include "core/bounded_file.hpp"
-#include "core/civil_time.hpp"
 
 #include <algorithm>
 #include <array>
@@ -269,7 +268,8 @@ std::vector<Record> read_format_list(std::string_view text, const std::string& f
   const bool pasted = blank_line_after_every_field(lines);
   std::vector<Record> records;
   Record current;
-  Value* open = nullptr;  // the property continuation lines add to
+  Value* open = nullptr;           // the property continuation lines add to
+  std::string_view previous_line;  // the last line of it (a paste's blank lines aside)
   auto close_record = [&] {
     for (auto& [name, value] : current.fields) finish_value(value);
     if (!current.fields.empty()) records.push_back(std::move(current));
@@ -285,8 +285,7 @@ std::vector<Record> read_format_list(std::string_view text, const std::string& f
     if (is_console_line(line)) {
       close_record();  // prompts, commands and warnings copied with the output: not data
     } else if (trim(line).empty()) {
-      if (pasted) open = nullptr;  // the next property may still belong to this record
-      else close_record();
+      if (!pasted) close_record();  // in a paste, the next line may still continue this property
     } else if (is_space(line.front())) {
       if (open == nullptr)
         throw InventoryError(file + ":" + std::to_string(number) +
@@ -294,10 +293,11 @@ std::vector<Record> read_format_list(std::string_view text, const std::string& f
       // PowerShell wraps after a word's trailing space, which stays at the end of the line; it cuts
       // without a space only at the full width (a word too long for a line, or a culture it does
       // not word-wrap). A shorter line without its space was trimmed by something else.
-      std::string_view previous = lines[i - 1];
-      bool after_space = is_space(previous.back());
-      bool cut = !after_space && previous.size() >= width;
-      if (!after_space && !cut) open->text += ' ';
+      bool after_space = is_space(previous_line.back());
+      bool cut = !after_space && previous_line.size() >= width;
+      if (after_space) open->text.erase(open->text.find_last_not_of(" \t") + 1);  // a paste may add spaces
+      if (!cut) open->text += ' ';
+      previous_line = line;
       while (is_space(line.front())) line.remove_prefix(1);
       open->text += line;
     } else {
@@ -317,6 +317,7 @@ std::vector<Record> read_format_list(std::string_view text, const std::string& f
       value.text = std::string(line.substr(colon + 1));
       current.fields.emplace_back(std::string(name), std::move(value));
       open = &current.fields.back().second;
+      previous_line = line;
     }
   }
   close_record();
@@ -372,82 +373,11 @@ std::vector<Record> read_export_bytes(std::string_view bytes, const std::string&
   std::string text = decode_text(bytes, file);
   auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) throw InventoryError(file + ": empty");
+  if (text[first] == '<') return read_clixml(text, file);
   // JSON starts with '[' or '{'; so does a console copy's prompt ("[PS] C:\...>"): that is Format-List.
   std::string_view first_line = std::string_view(text).substr(first, text.find('\n', first) - first);
   if ((text[first] == '[' || text[first] == '{') && !is_console_line(first_line)) return read_json(text, file);
   return read_format_list(text, file);
-}
-
-namespace {
-
-// /Date(1803596399000)/ or /Date(1803596399000+0100)/ (ConvertTo-Json in Windows PowerShell 5.1):
-// milliseconds since 1970, UTC.
-std::optional<std::int64_t> parse_json_date(std::string_view text) {
-  std::size_t i = 6;
-  bool negative = i < text.size() && text[i] == '-';
-  if (negative) ++i;
-  std::int64_t ms = 0;
-  std::size_t digits = 0;
-  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && digits < 18; ++i, ++digits)
-    ms = ms * 10 + (text[i] - '0');
-  if (digits == 0 || text.find(")/", i) == std::string_view::npos) return std::nullopt;
-  ms = negative ? -ms : ms;
-  return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-}
-
-}  // namespace
-
-std::optional<std::int64_t> parse_powershell_date(std::string_view text) {
-  text = trim(text);
-  if (text.substr(0, 6) == "/Date(") return parse_json_date(text);
-  // Numbers and separators, read once.
-  std::vector<long> numbers;
-  std::vector<char> separators;
-  std::string letters;
-  long number = -1;
-  int digits = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i) {
-    char c = i < text.size() ? text[i] : '\0';
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      if (digits++ < 9) number = (number < 0 ? 0 : number * 10) + (c - '0');
-      continue;
-    }
-    if (number >= 0) numbers.push_back(number);
-    number = -1;
-    digits = 0;
-    if (c == '\0') break;
-    if (std::isalpha(static_cast<unsigned char>(c))) letters += c;
-    else separators.push_back(c);
-  }
-  if (numbers.size() < 6) return std::nullopt;
-  long year = 0, month = 0, day = 0, hour = numbers[3], minute = numbers[4], second = numbers[5];
-  std::int64_t offset = 0;
-  if (!separators.empty() && separators[0] == '-') {  // ISO 8601: 2027-03-01T23:59:59[.fff][Z|±hh:mm]
-    year = numbers[0];
-    month = numbers[1];
-    day = numbers[2];
-    std::size_t tz = text.find_last_of("+-");
-    if (tz != std::string_view::npos && tz > 10 && numbers.size() >= 8) {
-      offset = (numbers[numbers.size() - 2] * 3600 + numbers.back() * 60) * (text[tz] == '-' ? -1 : 1);
-    }
-  } else if (!separators.empty() && (separators[0] == '/' || separators[0] == '.')) {
-    year = numbers[2];
-    // en-US month/day/year; day-first where the separator is a dot (de-DE and others) or the
-    // first number cannot be a month.
-    bool day_first = separators[0] == '.' || (numbers[0] > 12 && numbers[1] <= 12);
-    month = day_first ? numbers[1] : numbers[0];
-    day = day_first ? numbers[0] : numbers[1];
-    letters = core::upper(letters);
-    if (letters.find("PM") != std::string::npos && hour < 12) hour += 12;
-    if (letters.find("AM") != std::string::npos && hour == 12) hour = 0;
-  } else {
-    return std::nullopt;
-  }
-  if (year < 1601 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
-      second > 60)
-    return std::nullopt;
-  return core::unix_seconds(year, static_cast<unsigned>(month), static_cast<unsigned>(day), hour, minute, second) -
-         offset;
 }
 
 }  // namespace stp::inventory

@@ -1,9 +1,7 @@
 #pragma once
-// Exchange exports as PowerShell writes them: `Format-List` text and `ConvertTo-Json`, read into
+// Exchange exports as PowerShell writes them: `Format-List` text, `ConvertTo-Json` and `Export-Clixml`, read into
 // records of named values. Nothing here knows what a connector is; inventory.hpp does.
 
-#include <cstdint>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -50,14 +48,14 @@ std::vector<Record> read_format_list(std::string_view text, const std::string& f
 // PowerShell 5.1) or ISO 8601 (PowerShell 7) are kept as text for the reader of the field.
 std::vector<Record> read_json(std::string_view text, const std::string& file);
 
-// Either form, told apart by the first character; throws InventoryError for a missing file too.
+// `Export-Clixml` output: PowerShell's serialization XML (<Objs xmlns="http://schemas.microsoft.com/
+// powershell/2004/04">), each top-level <Obj> a record of its <Props> and <MS>; read with libxml2,
+// without a network or a document type.
+std::vector<Record> read_clixml(std::string_view text, const std::string& file);
+
+// Any of these forms, told apart by their content; throws InventoryError for a missing file too.
 std::vector<Record> read_export(const std::string& path);
 // The same for bytes already read; `file` names them in errors.
 std::vector<Record> read_export_bytes(std::string_view bytes, const std::string& file);
-
-// A date as PowerShell exports it, as Unix seconds: en-US `3/1/2027 11:59:59 PM`, ISO 8601
-// (`2027-03-01T23:59:59Z`, with an offset, or without a zone), `/Date(1803596399000)/`.
-// Times without a zone are taken as UTC (the export does not say the server's zone).
-std::optional<std::int64_t> parse_powershell_date(std::string_view text);
 
 }  // namespace stp::inventory

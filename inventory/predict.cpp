@@ -122,6 +122,15 @@ LookupKey lookup_key_of(const Inventory& inventory, const Connector& connector) 
           std::nullopt};
 }
 
+// Rule 3's conditions that do not depend on the connector: a private key, SMTP, X.509 version 3.
+std::vector<std::string> unusable_for_smtp(const ExportedCertificate& c) {
+  std::vector<std::string> reasons;
+  if (!c.has_private_key.value_or(true)) reasons.emplace_back("no private key");
+  if (c.services_exported && !c.has_service("SMTP")) reasons.push_back("SMTP not in Services (" + services_text(c) + ")");
+  if (c.version && *c.version < 3) reasons.push_back("X.509 version " + std::to_string(*c.version) + ", not 3");
+  return reasons;
+}
+
 // Rule 3: each certificate of the server, eligible or not and why.
 struct Candidates {
   std::vector<Candidate> eligible, ineligible;
@@ -148,10 +157,9 @@ Candidates candidates_for(const Inventory& inventory, const Connector& connector
                                                 : ""));
     }
     bool key_ok = c->has_private_key.value_or(true);
-    if (!key_ok) reasons.push_back("no private key");
     bool smtp_ok = !c->services_exported || c->has_service("SMTP");
-    if (!smtp_ok) reasons.push_back("SMTP not in Services (" + services_text(*c) + ")");
-    if (c->version && *c->version < 3) reasons.push_back("X.509 version " + std::to_string(*c->version) + ", not 3");
+    auto unusable = unusable_for_smtp(*c);
+    reasons.insert(reasons.end(), unusable.begin(), unusable.end());
     if (name_ok && key_ok && !smtp_ok && reasons.size() == 1 && !out.smtp_only) out.smtp_only = c;
     if (name_ok && !key_ok && !out.keyless) out.keyless = c;
     Candidate candidate{c, reasons.empty(), false, core::join(reasons, "; ")};
@@ -329,6 +337,21 @@ std::vector<Prediction> predict(const Inventory& inventory, std::int64_t now, in
       c.tls_rule = "IgnoreSTARTTLS is True: Exchange never uses STARTTLS on this send connector";
       out.push_back(predict_one(inventory, c, now, warn_days));
     }
+  }
+  return out;
+}
+
+std::vector<CertificateUse> certificate_uses(const Inventory& inventory, std::int64_t now, int warn_days) {
+  std::vector<CertificateUse> out;
+  for (const auto& c : inventory.certificates) {
+    CertificateUse use{&c, {}, core::join(unusable_for_smtp(c), "; "), tls::Status::ok};
+    if (use.why_not.empty()) use.serves = c.domains;
+    if (use.why_not.empty() && use.serves.empty()) use.why_not = "no CertificateDomains";
+    if (!use.serves.empty() && c.not_after) {
+      if (*c.not_after <= now) use.status = tls::Status::critical;
+      else if (*c.not_after - now < std::int64_t{warn_days} * 86400) use.status = tls::Status::warning;
+    }
+    out.push_back(std::move(use));
   }
   return out;
 }

@@ -43,6 +43,16 @@ struct Prediction {
 // and source server, at `now`. The predictions point into `inventory`, which must outlive them.
 std::vector<Prediction> predict(const Inventory& inventory, std::int64_t now, int warn_days = 30);
 
+// A certificate exported without any connector: the connector FQDNs it could serve for STARTTLS
+// (its CertificateDomains, when it has a private key and SMTP), or why it serves none.
+struct CertificateUse {
+  const ExportedCertificate* certificate = nullptr;
+  std::vector<std::string> serves;
+  std::string why_not;                   // empty when it serves some
+  tls::Status status = tls::Status::ok;  // for one that serves: critical expired, warning within warn_days
+};
+std::vector<CertificateUse> certificate_uses(const Inventory& inventory, std::int64_t now, int warn_days = 30);
+
 // A distinguished name compared as Exchange shows them: attribute by attribute, case and spaces aside.
 bool same_distinguished_name(std::string_view a, std::string_view b);
 

@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "core/text.hpp"
 #include "report/escape.hpp"
 #include "report/json_result.hpp"
 #include "report/text_style.hpp"
@@ -17,27 +18,35 @@ json::value time_or_null(const std::optional<std::int64_t>& t) {
 
 json::value bool_or_null(const std::optional<bool>& b) { return b ? json::value(*b) : json::value(nullptr); }
 
+json::array text_array(const std::vector<std::string>& items) {
+  json::array out;
+  for (const auto& item : items) out.push_back(json_text(item));
+  return out;
+}
+
+// What the export says of a certificate, after the fields that lead `out`.
+json::object with_certificate(json::object out, const inventory::ExportedCertificate& cert) {
+  out.emplace("subject", json_text(cert.subject));
+  out.emplace("issuer", json_text(cert.issuer));
+  out.emplace("certificate_domains", text_array(cert.domains));
+  out.emplace("certificate_domains_truncated", cert.domains_truncated);
+  out.emplace("services", text_array(cert.services));
+  out.emplace("has_private_key", bool_or_null(cert.has_private_key));
+  out.emplace("self_signed", bool_or_null(cert.self_signed));
+  out.emplace("not_before", time_or_null(cert.not_before));
+  out.emplace("not_after", time_or_null(cert.not_after));
+  out.emplace("source", json_text(cert.source));
+  return out;
+}
+
+json::value text_or_null(const std::string& text) { return text.empty() ? json::value(nullptr) : json_text(text); }
+
 json::object candidate_json(const inventory::Candidate& c) {
-  const auto& cert = *c.certificate;
-  json::array services, domains;
-  for (const auto& s : cert.services) services.push_back(json_text(s));
-  for (const auto& d : cert.domains) domains.push_back(json_text(d));
-  return json::object{
-      {"thumbprint", cert.thumbprint},
-      {"eligible", c.eligible},
-      {"chosen", c.chosen},
-      {"why_not", c.why_not.empty() ? json::value(nullptr) : json_text(c.why_not)},
-      {"subject", json_text(cert.subject)},
-      {"issuer", json_text(cert.issuer)},
-      {"certificate_domains", std::move(domains)},
-      {"certificate_domains_truncated", cert.domains_truncated},
-      {"services", std::move(services)},
-      {"has_private_key", bool_or_null(cert.has_private_key)},
-      {"self_signed", bool_or_null(cert.self_signed)},
-      {"not_before", time_or_null(cert.not_before)},
-      {"not_after", time_or_null(cert.not_after)},
-      {"source", json_text(cert.source)},
-  };
+  return with_certificate({{"thumbprint", c.certificate->thumbprint},
+                           {"eligible", c.eligible},
+                           {"chosen", c.chosen},
+                           {"why_not", text_or_null(c.why_not)}},
+                          *c.certificate);
 }
 
 std::string prediction_text(const inventory::Prediction& p, bool color) {
@@ -57,6 +66,62 @@ std::string prediction_text(const inventory::Prediction& p, bool color) {
   }
   out += "\n";
   return out;
+}
+
+// A certificate exported without connectors: what it could serve, in the candidates' fields.
+json::object certificate_use_json(const inventory::CertificateUse& use) {
+  const auto& cert = *use.certificate;
+  return with_certificate({{"thumbprint", cert.thumbprint},
+                           {"server", text_or_null(cert.server)},
+                           {"status", tls::to_string(use.status)},
+                           {"serves", text_array(use.serves)},
+                           {"why_not", text_or_null(use.why_not)},
+                           {"status_exported", text_or_null(cert.status)}},
+                          cert);
+}
+
+std::string certificate_use_text(const inventory::CertificateUse& use, bool color) {
+  const auto& c = *use.certificate;
+  std::string out = colored(use.status, status_word(use.status), color) + "  " + c.thumbprint + "  " +
+                    terminal_safe(c.subject) + "  (" + terminal_safe(c.server.empty() ? std::string("?") : c.server) +
+                    ", " + terminal_safe(c.source) + ")\n";
+  out += "  serves     " +
+         terminal_safe(use.serves.empty() ? "no connector: " + use.why_not
+                                          : "connectors whose FQDN is " + core::join(use.serves) +
+                                                (c.domains_truncated ? " ... (the export cut the list short)" : "")) +
+         "\n";
+  out += "  valid      " + (c.not_before ? tls::format_time(*c.not_before) : std::string("?")) + " to " +
+         (c.not_after ? tls::format_time(*c.not_after) : std::string("?")) + "\n";
+  out += "  services   " + terminal_safe(c.services_exported ? (c.services.empty() ? std::string("None") : core::join(c.services))
+                                                            : std::string("(not exported)")) +
+         "\n\n";
+  return out;
+}
+
+// One report of `items`: a jsonl line each, one json document under `key` with the summary, or
+// text with a summary line. Returns the exit code by the worst status.
+template <typename Item, typename ToJson, typename ToText, typename Summary>
+int write_items(const std::vector<Item>& items, Format format, const Writer::Sink& sink, const char* key, ToJson to_json,
+                ToText to_text, Summary summary) {
+  tls::Tally tally;
+  for (const auto& item : items) tally.add(item.status);
+  if (format == Format::jsonl) {
+    for (const auto& item : items) sink(json::serialize(to_json(item)) + "\n");
+  } else if (format == Format::json) {
+    json::array all;
+    for (const auto& item : items) all.push_back(to_json(item));
+    sink(json::serialize(json::object{{key, std::move(all)},
+                                      {"summary", json::object{{"total", tally.total()},
+                                                               {"ok", tally.ok},
+                                                               {"warning", tally.warning},
+                                                               {"critical", tally.critical},
+                                                               {"exit_code", tally.exit_code()}}}}) +
+         "\n");
+  } else {
+    for (const auto& item : items) sink(to_text(item));
+    sink("Summary: " + summary(tally) + ". Exit code " + std::to_string(tally.exit_code()) + ".\n");
+  }
+  return tally.exit_code();
 }
 
 }  // namespace
@@ -95,29 +160,28 @@ json::object prediction_json(const inventory::Prediction& p) {
 
 int write_predictions(const std::vector<inventory::Prediction>& predictions, Format format, const Writer::Sink& sink,
                       bool color) {
-  tls::Tally tally;
-  for (const auto& p : predictions) tally.add(p.status);
-  if (format == Format::jsonl) {
-    for (const auto& p : predictions) sink(json::serialize(prediction_json(p)) + "\n");
-  } else if (format == Format::json) {
-    json::array all;
-    for (const auto& p : predictions) all.push_back(prediction_json(p));
-    json::object document{{"predictions", std::move(all)},
-                          {"summary", json::object{{"total", tally.total()},
-                                                   {"ok", tally.ok},
-                                                   {"warning", tally.warning},
-                                                   {"critical", tally.critical},
-                                                   {"exit_code", tally.exit_code()}}}};
-    sink(json::serialize(document) + "\n");
-  } else {
-    for (const auto& p : predictions) sink(prediction_text(p, color));
-    sink("Summary: " + std::to_string(tally.total()) + (tally.total() == 1 ? " connector" : " connectors") + ": " +
-         std::to_string(tally.ok) + " ok, " + std::to_string(tally.warning) + " warning, " +
-         std::to_string(tally.critical) + " critical" +
-         (tally.unknown ? ", " + std::to_string(tally.unknown) + " unknown (not all was exported)" : std::string()) +
-         ". Exit code " + std::to_string(tally.exit_code()) + ".\n");
-  }
-  return tally.exit_code();
+  return write_items(predictions, format, sink, "predictions", prediction_json,
+                     [color](const inventory::Prediction& p) { return prediction_text(p, color); },
+                     [](const tls::Tally& tally) {
+                       return std::to_string(tally.total()) + (tally.total() == 1 ? " connector" : " connectors") + ": " +
+                              std::to_string(tally.ok) + " ok, " + std::to_string(tally.warning) + " warning, " +
+                              std::to_string(tally.critical) + " critical" +
+                              (tally.unknown ? ", " + std::to_string(tally.unknown) + " unknown (not all was exported)"
+                                             : std::string());
+                     });
+}
+
+int write_certificate_uses(const std::vector<inventory::CertificateUse>& uses, Format format, const Writer::Sink& sink,
+                           bool color) {
+  return write_items(uses, format, sink, "certificates", certificate_use_json,
+                     [color](const inventory::CertificateUse& use) { return certificate_use_text(use, color); },
+                     [](const tls::Tally& tally) {
+                       return std::to_string(tally.total()) + (tally.total() == 1 ? " certificate" : " certificates") +
+                              " and no connector in the exports: nothing is predicted (export Get-ReceiveConnector "
+                              "and Get-SendConnector too). " +
+                              std::to_string(tally.critical) + " expired and " + std::to_string(tally.warning) +
+                              " expiring soon among those that can serve SMTP";
+                     });
 }
 
 }  // namespace stp::report

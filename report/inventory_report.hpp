@@ -24,4 +24,9 @@ std::string prediction_summary(const inventory::Prediction& prediction);
 int write_predictions(const std::vector<inventory::Prediction>& predictions, Format format, const Writer::Sink& sink,
                       bool color);
 
+// Certificates exported without any connector (SPEC §2): each with the connector FQDNs it could
+// serve, or why none; the exit code by the expiry of those that can serve SMTP.
+int write_certificate_uses(const std::vector<inventory::CertificateUse>& uses, Format format, const Writer::Sink& sink,
+                           bool color);
+
 }  // namespace stp::report

@@ -211,6 +211,37 @@ case $case_name in
     expect_code 2
     [ "$(wc -l <"$work/out")" -eq 10 ] || fail "expected one line per receive connector"
     expect_out '^\{"connector":"Default EX01","server":"EX01","kind":"receive","fqdn":"EX01.corp.contoso.com","lookup_key":"EX01.corp.contoso.com","starttls_offered":true,"predicted_thumbprint":"D4E8F1A2B3C4D5E6F708192A3B4C5D6E7F809A1B","predicted_event":null,"rule":"rule 5: ' ;;
+  inventory-exports)
+    # Export-Clixml, a culture that needs --date-order, certificates alone, as a new user runs them.
+    inv="$(cd "$(dirname "$0")/../testdata/inventory" && pwd)"
+    run inventory "$inv/receive-connectors.clixml" "$inv/certificates.clixml" "$inv/send-connectors.clixml" "$inv/servers.txt"
+    expect_code 2
+    expect_out '^OK  Default Frontend EX01  \(receive connector on EX01, .*receive-connectors.clixml:[0-9]+\)$'
+    expect_out '^Summary: 13 connectors: '
+    au="$inv/certificates-en-AU-ambiguous.txt"
+    run inventory "$inv/receive-connectors.txt" "$au"
+    expect_code 3
+    expect_err_line "certificates-en-AU-ambiguous.txt:11: the date '12/02/2027 9:00:00 am' reads as 2027-12-02 \\(month/day/year\\) or 2027-02-12 \\(day/month/year\\), and no date in the file tells which: give --date-order dmy"
+    run inventory "$inv/receive-connectors.txt" "$au" --date-order dmy
+    expect_code 2  # Partner EX02 and Webmail Relay EX02 have no certificate in this export
+    expect_out '^  predicts   STARTTLS with 5D1E2A3B4C5D6E7F8091A2B3C4D5E6F708192A3B'
+    [ ! -s "$work/err" ] || fail "a warning for dates read as the culture writes them: $(cat "$work/err")"
+    # Read the wrong way round, a 90-day certificate ends before it begins: said, and the prediction goes on.
+    printf 'Thumbprint : 5D1E2A3B4C5D6E7F8091A2B3C4D5E6F708192A3B\nCertificateDomains : {mail.contoso.com}\nServices : SMTP\nNotBefore : 12/01/2026 9:00:00 am\nNotAfter : 11/04/2026 9:00:00 am\n' >"$work/au.txt"
+    run inventory "$work/au.txt" --date-order mdy
+    grep -q '^starttls-probe: warning: .*au.txt:1: NotBefore (2026-12-01) is not before NotAfter (2026-11-04): the export.s day and month may have been read the wrong way round (--date-order)$' "$work/err" ||
+      fail "no warning for NotBefore after NotAfter: $(cat "$work/err")"
+    run inventory "$inv/certificates-de-DE.txt" --date-order mdy
+    expect_code 3; expect_err_line "certificates-de-DE.txt:[0-9]+: the date '01.03.2027 23:59:59' cannot be read as month/day/year"
+    run inventory "$au" --date-order jmd
+    expect_code 3; expect_err_line "--date-order"
+    run inventory "$inv/certificates.clixml" --format jsonl
+    expect_code 2  # EX02's SMTP certificate has expired
+    expect_out '"thumbprint":"0A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D","server":"EX02.corp.contoso.com","status":"critical"'
+    [ "$(wc -l <"$work/out")" -eq 9 ] || fail "expected one line per certificate"
+    expect_out '^\{"thumbprint":"3F1A6C0E5D2B4A7980C1D2E3F4A5B6C7D8E9F0A1","server":"EX01.corp.contoso.com","status":"ok","serves":\["mail.contoso.com",'
+    run inventory "$inv/console-session.txt"
+    expect_code 2; expect_out '^Summary: 13 connectors: ' ;;
   inventory-bad)
     printf 'Name : x\r\nColour : blue\r\n' >"$work/odd.txt"
     run inventory "$work/odd.txt"; expect_code 3; expect_err_line "odd.txt:1: cannot tell what this record is"

@@ -53,6 +53,20 @@ const inventory::Candidate& candidate(const inventory::Prediction& p, const std:
 
 std::vector<inventory::Record> format_list(const std::string& text) { return inventory::read_format_list(text, "t.txt"); }
 
+// Every prediction of these exports, one line each: what decides the report.
+std::vector<std::string> prediction_lines(const std::vector<std::string>& files) {
+  std::vector<std::string> out;
+  auto inv = inventory::load_inventory(files);
+  for (const auto& p : inventory::predict(inv, fixed_now)) {
+    std::string line = p.connector + "|" + p.server + "|" + p.lookup_key + "|" + p.predicted_thumbprint.value_or("-") + "|" +
+                       std::to_string(p.predicted_event.value_or(0)) + "|" + p.rule + "|" +
+                       (p.starttls_offered ? (*p.starttls_offered ? "tls" : "none") : "?");
+    for (const auto& c : p.candidates) line += "|" + c.certificate->thumbprint + (c.eligible ? "+" : "-");
+    out.push_back(line);
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("exports decode from UTF-16LE/BE with a BOM, UTF-8 with or without one, and Windows-1252", "[inventory]") {
@@ -192,22 +206,86 @@ TEST_CASE("ConvertTo-Json: arrays or one object, dates and bindings as PowerShel
 }
 
 TEST_CASE("dates as PowerShell exports them become Unix seconds", "[inventory]") {
+  using inventory::DateOrder;
   using inventory::parse_powershell_date;
-  CHECK(parse_powershell_date("3/1/2027 11:59:59 PM") == 1803945599);
-  CHECK(parse_powershell_date("3/1/2027 12:00:00 AM") == 1803859200);
-  CHECK(parse_powershell_date("3/1/2027 12:30:00 PM") == 1803904200);
-  CHECK(parse_powershell_date("2027-03-01T23:59:59Z") == 1803945599);
-  CHECK(parse_powershell_date("2027-03-01T23:59:59.1234567+01:00") == 1803945599 - 3600);
-  CHECK(parse_powershell_date("2027-03-01T23:59:59-08:00") == 1803945599 + 8 * 3600);
-  CHECK(parse_powershell_date("2027-03-01T23:59:59") == 1803945599);
-  CHECK(parse_powershell_date("2027-03-01 23:59:59") == 1803945599);
-  CHECK(parse_powershell_date("/Date(1803945599000)/") == 1803945599);
-  CHECK(parse_powershell_date("/Date(1803945599000+0100)/") == 1803945599);
-  CHECK(parse_powershell_date("01.03.2027 23:59:59") == 1803945599);  // de-DE: day first
-  CHECK(parse_powershell_date("13/3/2027 10:00:00") == parse_powershell_date("3/13/2027 10:00:00 AM"));
-  CHECK_FALSE(parse_powershell_date("next Tuesday"));
-  CHECK_FALSE(parse_powershell_date("2/30/2027"));
-  CHECK_FALSE(parse_powershell_date("13/13/2027 10:00:00"));
+  auto mdy = [](std::string_view text) { return parse_powershell_date(text, DateOrder::mdy); };
+  auto dmy = [](std::string_view text) { return parse_powershell_date(text, DateOrder::dmy); };
+  constexpr std::int64_t end_of_march_1 = 1803945599;  // 2027-03-01T23:59:59Z
+  SECTION("en-US, with AM and PM") {
+    CHECK(mdy("3/1/2027 11:59:59 PM") == end_of_march_1);
+    CHECK(mdy("3/1/2027 12:00:00 AM") == 1803859200);
+    CHECK(mdy("3/1/2027 12:30:00 PM") == 1803904200);
+    CHECK(mdy("3/1/2027 11:59:59 p.m.") == end_of_march_1);
+    CHECK_FALSE(mdy("3/1/2027 13:00:00 PM"));
+  }
+  SECTION("day first: en-GB, en-AU (lower-case pm), fr-FR, de-DE and ru-RU with dots") {
+    CHECK(dmy("01/03/2027 23:59:59") == end_of_march_1);
+    CHECK(dmy("1/03/2027 11:59:59 pm") == end_of_march_1);
+    CHECK(dmy("01.03.2027 23:59:59") == end_of_march_1);
+    CHECK_FALSE(mdy("01.03.2027 23:59:59"));  // no culture writes month first with dots
+    CHECK(dmy("13/3/2027 10:00:00") == mdy("3/13/2027 10:00:00 AM"));
+    CHECK_FALSE(mdy("13/3/2027 10:00:00"));
+  }
+  SECTION("year first: ja-JP and zh-CN with or without seconds, ko-KR with its marker before the time") {
+    CHECK(mdy("2027/03/01 23:59:59") == end_of_march_1);  // the order given does not matter
+    CHECK(dmy("2027/03/01 23:59") == end_of_march_1 - 59);
+    CHECK(mdy("2027-03-01 \uC624\uD6C4 11:59:59") == end_of_march_1);
+    CHECK(mdy("2027/3/1 \u4E0B\u5348 11:59:59") == end_of_march_1);
+  }
+  SECTION("ISO 8601 and /Date(ms)/ need no order") {
+    CHECK(mdy("2027-03-01T23:59:59Z") == end_of_march_1);
+    CHECK(mdy("2027-03-01T23:59:59.1234567+01:00") == end_of_march_1 - 3600);
+    CHECK(mdy("2027-03-01T23:59:59-08:00") == end_of_march_1 + 8 * 3600);
+    CHECK(dmy("2027-03-01T23:59:59") == end_of_march_1);
+    CHECK(mdy("2027-03-01 23:59:59") == end_of_march_1);
+    CHECK(mdy("/Date(1803945599000)/") == end_of_march_1);
+    CHECK(mdy("/Date(1803945599000+0100)/") == end_of_march_1);
+    CHECK_FALSE(mdy("/Date(18039x)/"));
+  }
+  SECTION("what is no date") {
+    CHECK_FALSE(mdy("next Tuesday"));
+    CHECK_FALSE(mdy("2/30/2027 10:00:00"));
+    CHECK(mdy("2/29/2028 10:00:00"));
+    CHECK_FALSE(mdy("2/29/2027 10:00:00"));
+    CHECK_FALSE(mdy("13/13/2027 10:00:00"));
+    CHECK_FALSE(mdy("3/1/2027"));          // Format-List always prints the time
+    CHECK_FALSE(mdy("3/1/27 10:00:00"));   // no culture's default has two-digit years
+    CHECK_FALSE(mdy("0.0.0.0:25"));
+    CHECK_FALSE(mdy("3/1/2027 10:00:00 tomorrow"));
+  }
+}
+
+TEST_CASE("a file's date order is found from all its dates, or given, never guessed", "[inventory]") {
+  using inventory::DateOrder;
+  auto order = [](const std::string& text, std::optional<DateOrder> given = std::nullopt) {
+    return inventory::date_order_of(format_list(text), "t.txt", given);
+  };
+  // One date that only reads day first decides for the ambiguous ones.
+  CHECK(order("NotBefore : 12/02/2016 10:00:00\nNotAfter : 17/06/2027 15:00:00\n") == DateOrder::dmy);
+  CHECK(order("NotBefore : 12/02/2016 10:00:00 AM\nNotAfter : 6/17/2027 3:00:00 PM\n") == DateOrder::mdy);
+  CHECK(order("NotBefore : 12.02.2016 10:00:00\n") == DateOrder::dmy);
+  CHECK(order("NotBefore : 2016/02/12 10:00\n") == DateOrder::ymd);
+  CHECK(order("Name : no dates here\n") == DateOrder::mdy);
+  CHECK(order("NotAfter : 2027-03-01T23:59:59Z\n", DateOrder::dmy) == DateOrder::dmy);  // ISO needs none
+  // Every date reads both ways: the option decides; without it, an error naming a line and the option.
+  const std::string australian = "Name : x\nNotBefore : 12/02/2016 10:00:00\nNotAfter : 12/02/2027 10:00:00\n";
+  CHECK(order(australian, DateOrder::dmy) == DateOrder::dmy);
+  CHECK(order(australian, DateOrder::mdy) == DateOrder::mdy);
+  CHECK_THROWS_WITH(order(australian),
+                    Catch::StartsWith("t.txt:2: the date '12/02/2016 10:00:00' reads as 2016-12-02 (month/day/year) or "
+                                      "2016-02-12 (day/month/year), and no date in the file tells which: give "
+                                      "--date-order dmy"));
+  // The option cannot overrule a date that reads one way only.
+  CHECK_THROWS_WITH(order("NotBefore : 12/02/2016 10:00:00\nNotAfter : 17/06/2027 15:00:00\n", DateOrder::mdy),
+                    Catch::StartsWith("t.txt:2: the date '17/06/2027 15:00:00' cannot be read as month/day/year "
+                                      "(--date-order); it reads as 2027-06-17 (day/month/year)"));
+  CHECK_THROWS_WITH(order("NotBefore : 2016/02/12 10:00:00\n", DateOrder::dmy),
+                    Catch::StartsWith("t.txt:1: the date '2016/02/12 10:00:00' cannot be read as day/month/year"));
+  // Two cultures in one file.
+  CHECK_THROWS_WITH(order("NotBefore : 6/17/2027 3:00:00 PM\n\nNotBefore : 17/06/2027 15:00:00\n"),
+                    Catch::StartsWith("t.txt:3: the date '17/06/2027 15:00:00' reads as 2027-06-17 (day/month/year), "
+                                      "but the date '6/17/2027 3:00:00 PM' on line 1 reads as 2027-06-17 "
+                                      "(month/day/year): one export is written in one culture"));
 }
 
 TEST_CASE("flags enums exported as names or as the number", "[inventory]") {
@@ -336,24 +414,155 @@ TEST_CASE("Exchange's selection predicted for every exported connector", "[inven
 }
 
 TEST_CASE("the same exports as ConvertTo-Json from PowerShell 5.1 and 7 predict the same", "[inventory]") {
-  auto summary = [](const std::vector<std::string>& files) {
-    std::vector<std::string> out;
+  auto text = prediction_lines(text_exports());
+  CHECK(prediction_lines({dir + "receive-connectors-ps7.json", dir + "certificates-ps5.json", dir + "send-connectors.txt",
+                          dir + "servers.txt"}) == text);
+  CHECK(prediction_lines({dir + "receive-connectors-ps7.json", dir + "certificates-ps7.json", dir + "send-connectors.txt",
+                          dir + "servers.txt"}) == text);
+}
+
+TEST_CASE("Export-Clixml of the three cmdlets predicts what Format-List does", "[inventory]") {
+  std::vector<std::string> clixml = {dir + "receive-connectors.clixml", dir + "certificates.clixml",
+                                     dir + "send-connectors.clixml", dir + "servers.txt"};
+  CHECK(prediction_lines(clixml) == prediction_lines(text_exports()));
+  auto inv = inventory::load_inventory(clixml);
+  REQUIRE(inv.certificates.size() == 9);
+  const auto* a = inv.certificate(ca_issued);
+  REQUIRE(a);
+  CHECK(a->not_after == 1803945599);          // <DT> with the exporting machine's offset, the same instant
+  CHECK(a->domains.size() == 5);              // never cut short
+  CHECK_FALSE(a->domains_truncated);
+  CHECK(a->status == "Valid");                // an enum, by its <ToString>
+  CHECK(a->source == dir + "certificates.clixml:2");
+  CHECK(a->server == "EX01.corp.contoso.com");
+  const auto& frontend = inv.receive_connectors.at(2);
+  CHECK(frontend.name == "Default Frontend EX01");
+  CHECK(frontend.server == "EX01");           // a <Ref> to the ADObjectId written for the first connector
+  CHECK(frontend.bindings == std::vector<std::string>{"[::]:25", "0.0.0.0:25"});
+  CHECK(inv.receive_connectors.at(5).fqdn.empty());  // <Nil />
+  auto records = inventory::read_export(dir + "receive-connectors.clixml");
+  CHECK(records.at(0).find("Comment")->text == "Created by setup.\r\nDo not remove.");  // _x000D__x000A_
+  CHECK(records.at(0).find("Enabled")->text == "True");
+}
+
+TEST_CASE("Export-Clixml that is damaged or not one is refused with file and line", "[inventory]") {
+  const std::string head = R"(<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">)";
+  auto read = [](const std::string& text) { return inventory::read_export_bytes(text, "x.xml"); };
+  CHECK_THROWS_WITH(read(head + "\n<Obj RefId=\"0\"><Props><S N=\"Name\">a</S></Props>\n"),
+                    Catch::StartsWith("x.xml:3: not valid XML"));
+  CHECK_THROWS_WITH(read("<Objects>\n<Object/></Objects>"), Catch::StartsWith("x.xml:1: XML, but not Export-Clixml output"));
+  CHECK_THROWS_WITH(read(head + "\n<S>text</S></Objs>"), Catch::StartsWith("x.xml:2: <S> at the top"));
+  CHECK_THROWS_WITH(read(head + "\n<Obj RefId=\"0\"><Props><Ref N=\"Server\" RefId=\"9\" /></Props></Obj></Objs>"),
+                    Catch::StartsWith("x.xml:2: <Ref RefId=\"9\"> names no object"));
+  // Entities never expand: Export-Clixml writes no document type.
+  CHECK_THROWS_WITH(read("<!DOCTYPE Objs [<!ENTITY a \"aaaa\">]>\n" + head + "<Obj><Props><S N=\"Name\">&a;</S></Props></Obj></Objs>"),
+                    Catch::Contains("document type declaration"));
+  // A reference to itself ends at the depth bound.
+  auto cyclic = read(head + "\n<Obj RefId=\"0\"><Props><Obj N=\"Name\" RefId=\"1\"><LST><Ref RefId=\"1\" /></LST></Obj>"
+                            "</Props></Obj></Objs>");
+  CHECK(cyclic.at(0).find("Name")->text.empty());
+  // A surrogate pair and a lone surrogate in _xHHHH_ escapes.
+  auto escaped = read(head + "<Obj RefId=\"0\"><Props><S N=\"Name\">_xD83D__xDCE7_ _xD800_ _x005F_x</S></Props></Obj></Objs>");
+  CHECK(escaped.at(0).find("Name")->text == "\U0001F4E7 \uFFFD _x");
+}
+
+TEST_CASE("Format-List dates in each culture's order predict what en-US does", "[inventory]") {
+  auto baseline = prediction_lines(text_exports());
+  for (std::string culture : {"en-GB", "en-AU", "de-DE", "ja-JP"}) {
+    INFO(culture);
+    std::vector<std::string> files = {dir + "receive-connectors.txt", dir + "certificates-" + culture + ".txt",
+                                      dir + "send-connectors.txt", dir + "servers.txt"};
+    CHECK(prediction_lines(files) == baseline);
     auto inv = inventory::load_inventory(files);
-    for (const auto& p : inventory::predict(inv, fixed_now)) {
-      std::string line = p.connector + "|" + p.server + "|" + p.lookup_key + "|" + p.predicted_thumbprint.value_or("-") +
-                         "|" + std::to_string(p.predicted_event.value_or(0)) + "|" + p.rule;
-      for (const auto& c : p.candidates) line += "|" + c.certificate->thumbprint + (c.eligible ? "+" : "-");
-      out.push_back(line);
-    }
-    return out;
+    // ja-JP prints no seconds: 23:59 instead of 23:59:59.
+    CHECK(inv.certificate(ca_issued)->not_after == (culture == "ja-JP" ? 1803945599 - 59 : 1803945599));
+    CHECK(inventory::date_disagreements(inv, fixed_now).empty());
+  }
+}
+
+TEST_CASE("an Australian export whose every date reads both ways: --date-order decides, or the command stops", "[inventory]") {
+  const std::string file = dir + "certificates-en-AU-ambiguous.txt";
+  std::vector<std::string> files = {dir + "receive-connectors.txt", file};
+  CHECK_THROWS_WITH(inventory::load_inventory(files),
+                    Catch::StartsWith(file + ":11: the date '12/02/2027 9:00:00 am' reads as 2027-12-02 (month/day/year) "
+                                             "or 2027-02-12 (day/month/year), and no date in the file tells which: give "
+                                             "--date-order dmy"));
+  auto australian = inventory::load_inventory(files, inventory::DateOrder::dmy);
+  auto p = find(inventory::predict(australian, fixed_now), "Client Frontend EX01");
+  CHECK(p.predicted_thumbprint == "5D1E2A3B4C5D6E7F8091A2B3C4D5E6F708192A3B");
+  CHECK_FALSE(p.predicted_event);
+  CHECK(inventory::date_disagreements(australian, fixed_now).empty());
+  // Read month first, it would not yet be valid; the export's own Status says otherwise, and that is said.
+  auto american = inventory::load_inventory(files, inventory::DateOrder::mdy);
+  auto q = find(inventory::predict(american, fixed_now), "Client Frontend EX01");
+  CHECK(q.predicted_event == 12014);
+  auto said = inventory::date_disagreements(american, fixed_now);
+  REQUIRE(said.size() == 1);
+  CHECK_THAT(said[0], Catch::StartsWith(file + ":3: Status says Valid, but NotBefore reads as 2026-12-02, after today: "
+                                               "the export's day and month may have been read the wrong way round"));
+}
+
+TEST_CASE("the export's Status and NotBefore < NotAfter are checked against the dates as read", "[inventory]") {
+  auto disagreements = [](const std::string& text) {
+    inventory::Inventory inv;
+    inventory::add_records(inv, format_list(text));
+    return inventory::date_disagreements(inv, fixed_now);
   };
-  auto text = summary(text_exports());
-  auto ps5 = summary({dir + "receive-connectors-ps7.json", dir + "certificates-ps5.json", dir + "send-connectors.txt",
-                      dir + "servers.txt"});
-  auto ps7 = summary({dir + "receive-connectors-ps7.json", dir + "certificates-ps7.json", dir + "send-connectors.txt",
-                      dir + "servers.txt"});
-  CHECK(ps5 == text);
-  CHECK(ps7 == text);
+  const std::string cert = "Thumbprint : " + ca_issued + "\nServices : SMTP\n";
+  CHECK(disagreements(cert + "NotBefore : 2026-01-01T00:00:00Z\nNotAfter : 2025-01-01T00:00:00Z\n").at(0) ==
+        "t.txt:1: NotBefore (2026-01-01) is not before NotAfter (2025-01-01): the export's day and month may have been "
+        "read the wrong way round (--date-order)");
+  CHECK_THAT(disagreements(cert + "Status : DateInvalid\nNotBefore : 2026-01-01T00:00:00Z\nNotAfter : 2027-01-01T00:00:00Z\n")
+                 .at(0),
+             Catch::StartsWith("t.txt:1: Status says DateInvalid (expired or not yet valid when exported), but its dates "
+                               "read as 2026-01-01 to 2027-01-01, which include today"));
+  CHECK(disagreements(cert + "Status : DateInvalid\nNotBefore : 2024-01-01T00:00:00Z\nNotAfter : 2025-01-01T00:00:00Z\n").empty());
+  CHECK(disagreements(cert + "Status : Valid\nNotBefore : 2024-01-01T00:00:00Z\nNotAfter : 2025-01-01T00:00:00Z\n").empty());
+}
+
+TEST_CASE("a console session copied whole and a forum paste predict what the clean exports do", "[inventory]") {
+  CHECK(prediction_lines({dir + "console-session.txt"}) == prediction_lines(text_exports()));
+  auto forum = prediction_lines({dir + "forum-paste.txt", dir + "certificates.txt", dir + "servers.txt"});
+  auto clean = prediction_lines({dir + "receive-connectors.txt", dir + "certificates.txt", dir + "servers.txt"});
+  CHECK(forum == clean);
+  auto records = inventory::read_export(dir + "forum-paste.txt");
+  REQUIRE(records.size() == 10);
+  // TlsCertificateName, wrapped and pasted with a blank line after each of its lines, reads whole.
+  CHECK(records.at(2).find("TlsCertificateName")->text ==
+        "<I>CN=Contoso Issuing CA 01, DC=corp, DC=contoso, DC=com<S>CN=mail.contoso.com, OU=Messaging, "
+        "O=\"Contoso, Ltd.\", L=Redmond, S=Washington, C=US");
+}
+
+TEST_CASE("connectors exported with only some fields, certificates alone, connectors alone", "[inventory]") {
+  SECTION("without AuthMechanism: STARTTLS unknown, no event, for every connector") {
+    auto inv = inventory::load_inventory({dir + "receive-connectors-some-fields.txt", dir + "certificates.txt"});
+    auto all = inventory::predict(inv, fixed_now);
+    REQUIRE(all.size() == 4);
+    for (const auto& p : all) {
+      INFO(p.connector);
+      CHECK_FALSE(p.starttls_offered.has_value());
+      CHECK_FALSE(p.predicted_event.has_value());
+      CHECK(p.status == tls::Status::unknown);
+      CHECK_THAT(p.rule, Catch::StartsWith("AuthMechanism was not exported"));
+    }
+    CHECK(find(all, "Default Frontend EX01").server == "EX01");  // from Identity
+  }
+  SECTION("connectors alone: no certificate was read, so none is predicted") {
+    auto all = inventory::predict(inventory::load_inventory({dir + "receive-connectors.txt"}), fixed_now);
+    REQUIRE(all.size() == 10);
+    for (const auto& p : all) {
+      INFO(p.connector);
+      CHECK_FALSE(p.predicted_event.has_value());
+      CHECK_FALSE(p.predicted_thumbprint.has_value());
+    }
+    CHECK(find(all, "App Relay EX02").starttls_offered == false);
+    CHECK(find(all, "Default Frontend EX01").starttls_offered == true);
+  }
+  SECTION("certificates alone: read, no connector, nothing predicted") {
+    auto inv = inventory::load_inventory({dir + "certificates.clixml"});
+    CHECK(inv.certificates.size() == 9);
+    CHECK(inventory::predict(inv, fixed_now).empty());
+  }
 }
 
 TEST_CASE("without Get-ExchangeServer, a certificate's Identity gives the server's FQDN", "[inventory]") {
@@ -458,6 +667,16 @@ TEST_CASE("what was not exported is unknown, not empty", "[inventory]") {
   CHECK(q.status == tls::Status::unknown);
   CHECK_THAT(q.rule, Catch::StartsWith("no certificates were read"));
   CHECK(q.remedy.empty());
+
+  // A connector without a Name is named from its Identity, else by where it is.
+  inventory::Inventory unnamed;
+  inventory::add_records(unnamed, format_list("Bindings : {0.0.0.0:25}\nIdentity : EX01\\Relay EX01\n\n"
+                                              "Bindings : {0.0.0.0:2525}\nServer : EX01\n\n"
+                                              "SourceTransportServers : {EX01}\nIdentity : Outbound\n"));
+  CHECK(unnamed.receive_connectors.at(0).name == "Relay EX01");
+  CHECK(unnamed.receive_connectors.at(0).server == "EX01");
+  CHECK(unnamed.receive_connectors.at(1).name == "(unnamed, t.txt:4)");
+  CHECK(unnamed.send_connectors.at(0).name == "Outbound");
 
   // A certificate without its Thumbprint is named as such, with file and line.
   inventory::Inventory cert;

@@ -254,5 +254,238 @@ def main():
         f.write(json.dumps(receive, indent=2) + "\n")
 
 
+# ---- Dates in other cultures: Format-List prints the short date and long time of the session's culture.
+
+def culture_date(text, culture):
+    import datetime
+    d = datetime.datetime.strptime(text, "%m/%d/%Y %I:%M:%S %p")
+    h12 = d.hour % 12 or 12
+    return {
+        "en-GB": d.strftime("%d/%m/%Y %H:%M:%S"),
+        "en-AU": "%d/%02d/%d %d:%02d:%02d %s" % (d.day, d.month, d.year, h12, d.minute, d.second,
+                                                "pm" if d.hour >= 12 else "am"),
+        "de-DE": d.strftime("%d.%m.%Y %H:%M:%S"),
+        "ja-JP": "%d/%02d/%02d %d:%02d" % (d.year, d.month, d.day, d.hour, d.minute),  # no seconds
+    }[culture]
+
+
+def write_cultures():
+    for culture in ("en-GB", "en-AU", "de-DE", "ja-JP"):
+        records = []
+        for c in CERTIFICATES:
+            r = certificate_record(c)
+            r["NotAfter"] = culture_date(c["NotAfter"], culture)
+            r["NotBefore"] = culture_date(c["NotBefore"], culture)
+            records.append(r)
+        write("certificates-%s.txt" % culture, format_list(records, CERT_FIELDS), "utf-16-le", bom=True)
+    # An Australian export whose every date reads both ways: 12/02/2026 is 12 February (en-AU), and
+    # would be 2 December read month first. Only --date-order decides.
+    ambiguous = dict(CERTIFICATES[0], Thumbprint="5D1E2A3B4C5D6E7F8091A2B3C4D5E6F708192A3B", FriendlyName="mail au",
+                     NotBefore="12/02/2026 9:00:00 am", NotAfter="12/02/2027 9:00:00 am", CertificateDomains=["mail.contoso.com"])
+    write("certificates-en-AU-ambiguous.txt", format_list([certificate_record(ambiguous)], CERT_FIELDS), "utf-8")
+
+
+# ---- A console window copied whole, and a forum paste.
+
+PROMPT = "[PS] C:\\Windows\\system32>"
+
+
+def write_console_session():
+    lines = [PROMPT + "Get-ExchangeCertificate -Server EX01 | fl"]
+    ex01 = [certificate_record(c) for c in CERTIFICATES if c["server"].startswith("EX01")]
+    ex02 = [certificate_record(c) for c in CERTIFICATES if c["server"].startswith("EX02")]
+    lines += format_list(ex01, CERT_FIELDS)
+    lines += [PROMPT + "Get-ExchangeCertificate -Server EX02 | fl",
+              "WARNING: An unexpected error has occurred and a Watson dump is being generated: The operation "
+              "couldn't be performed because object 'EX03' couldn't be found on 'DC01.corp.contoso.com'."]
+    lines += format_list(ex02, CERT_FIELDS)
+    lines += [PROMPT + "Get-ReceiveConnector | fl " + ",".join(RECEIVE_FIELDS)]
+    lines += format_list(RECEIVE, RECEIVE_FIELDS)
+    lines += ["PS C:\\Users\\admin> Get-SendConnector | Format-List", "Get-SendConnector | Format-List"]
+    lines += format_list(SEND, SEND_FIELDS)
+    lines += [PROMPT + "Get-ExchangeServer | fl Name,Fqdn,ServerRole,AdminDisplayVersion",
+              "VERBOSE: Searching for Exchange servers."]
+    lines += format_list(SERVERS, ["Name", "Fqdn", "ServerRole", "AdminDisplayVersion"])
+    lines += [PROMPT]
+    write("console-session.txt", lines, "utf-8")
+
+
+def write_forum_paste():
+    # Each line a paragraph of its own (a blank line after it), trailing spaces trimmed on some and
+    # added to others, as Microsoft Q&A and most forums keep a pasted console.
+    out = []
+    for i, line in enumerate(format_list(RECEIVE, RECEIVE_FIELDS)[2:]):
+        if not line:
+            continue
+        out.append(line.rstrip() if i % 3 == 0 else line + "  ")
+        out.append("")
+    write("forum-paste.txt", out, "utf-8", newline="\n")
+
+
+def write_some_fields():
+    # `Get-ReceiveConnector | fl Name,Enabled,Bindings,RemoteIPRanges`: AuthMechanism not exported.
+    records = [dict(Name=r["Name"], Enabled="True", Bindings=r["Bindings"], RemoteIPRanges=["::-ffff:ffff:ffff:ffff:"
+               "ffff:ffff:ffff:ffff", "0.0.0.0-255.255.255.255"], Identity=r["Server"] + "\\" + r["Name"]) for r in RECEIVE[:4]]
+    write("receive-connectors-some-fields.txt", format_list(records, ["Name", "Enabled", "Bindings", "RemoteIPRanges",
+                                                                     "Identity"]), "utf-8")
+
+
+# ---- Export-Clixml: PowerShell's serialization XML, as written from the Exchange Management Shell
+# (a remote session: the objects are "Deserialized.", enums come with their ToString).
+
+class Clixml:
+    def __init__(self):
+        self.ref = 0
+        self.type_lists = {}
+
+    def _refid(self):
+        self.ref += 1
+        return self.ref - 1
+
+    def types(self, names):
+        key = tuple(names)
+        if key in self.type_lists:
+            return '<TNRef RefId="%d" />' % self.type_lists[key]
+        self.type_lists[key] = len(self.type_lists)
+        return '<TN RefId="%d">%s</TN>' % (self.type_lists[key], "".join("<T>%s</T>" % esc(n) for n in names))
+
+    def obj(self, name, types, inner):
+        attr = ' N="%s"' % name if name else ""
+        return '<Obj%s RefId="%d">%s%s</Obj>' % (attr, self._refid(), self.types(types), inner)
+
+    def enum(self, name, type_name, shown, number):
+        return self.obj(name, ["Deserialized." + type_name, "Deserialized.System.Enum", "Deserialized.System.ValueType",
+                               "Deserialized.System.Object"], "<ToString>%s</ToString><I32>%d</I32>" % (esc(shown), number))
+
+    def lst(self, name, type_name, items):
+        return self.obj(name, ["Deserialized." + type_name, "Deserialized.System.Object"],
+                        "<LST>%s</LST>" % "".join(items))
+
+
+def esc(text):
+    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return "".join("_x%04X_" % ord(ch) if ord(ch) < 0x20 else ch for ch in out)
+
+
+def s(name, value):
+    return '<Nil N="%s" />' % name if value is None else '<S N="%s">%s</S>' % (name, esc(value))
+
+
+def b(name, value):
+    return '<B N="%s">%s</B>' % (name, "true" if value == "True" else "false")
+
+
+def dt(text, offset_hours, fraction=""):
+    import datetime
+    d = datetime.datetime.strptime(text, "%m/%d/%Y %I:%M:%S %p") + datetime.timedelta(hours=offset_hours)
+    sign = "+" if offset_hours >= 0 else "-"
+    return d.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "%s%02d:00" % (sign, abs(offset_hours))
+
+
+def document(objects):
+    """Indented as Export-Clixml writes it: one element per line, no XML declaration."""
+    import xml.dom.minidom
+    compact = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">%s</Objs>' % \
+              "".join(objects)
+    pretty = xml.dom.minidom.parseString(compact).toprettyxml(indent="  ")
+    return [line for line in pretty.split("\n")[1:] if line.strip()]
+
+
+SERVICES = {"None": 0, "IMAP": 1, "POP": 2, "IIS": 8, "SMTP": 16}
+
+
+def write_clixml():
+    x = Clixml()
+    certs = []
+    for i, c in enumerate(CERTIFICATES):
+        services = sum(SERVICES[name.strip()] for name in c["Services"].split(","))
+        domains = x.lst("CertificateDomains", "Microsoft.Exchange.Data.SmtpDomainWithSubdomains[]",
+                        [x.obj(None, ["Deserialized.Microsoft.Exchange.Data.SmtpDomainWithSubdomains",
+                                      "Deserialized.System.Object"],
+                               "<ToString>%s</ToString><Props>%s%s</Props>" % (esc(d), s("Domain", d),
+                                                                              b("IncludeSubDomains", "False")))
+                         for d in c["CertificateDomains"]])
+        offset = -8 if i % 2 == 0 else 1  # the exporting machine's zone, as the serializer writes it
+        props = [domains, b("HasPrivateKey", c["HasPrivateKey"]), b("IsSelfSigned", c["IsSelfSigned"]),
+                 s("Issuer", c["Issuer"]),
+                 '<DT N="NotAfter">%s</DT>' % dt(c["NotAfter"], offset),
+                 '<DT N="NotBefore">%s</DT>' % dt(c["NotBefore"], offset, ".0000000" if i % 3 == 0 else ""),
+                 '<I32 N="PublicKeySize">%s</I32>' % c["PublicKeySize"],
+                 x.enum("RootCAType", "Microsoft.Exchange.Security.Cryptography.X509Certificates.CertificateRootCAType",
+                        c["RootCAType"], 0),
+                 s("SerialNumber", c["SerialNumber"]),
+                 x.enum("Services", "Microsoft.Exchange.Management.SystemConfigurationTasks.AllowedServices",
+                        c["Services"], services),
+                 x.enum("Status", "Microsoft.Exchange.Security.Cryptography.X509Certificates.CertificateStatus",
+                        "Valid", 1),
+                 s("Subject", c["Subject"]), s("Thumbprint", c["Thumbprint"]),
+                 s("FriendlyName", c["FriendlyName"]),
+                 x.obj("Identity", ["Deserialized.Microsoft.Exchange.Configuration.Tasks.ExchangeCertificateIdParameter",
+                                    "Deserialized.System.Object"],
+                       "<ToString>%s</ToString>" % esc(c["server"] + "\\" + c["Thumbprint"]))]
+        certs.append(x.obj(None, ["Deserialized.Microsoft.Exchange.Management.SystemConfigurationTasks.ExchangeCertificate",
+                                  "Deserialized.System.Security.Cryptography.X509Certificates.X509Certificate2",
+                                  "Deserialized.System.Object"],
+                           "<ToString>%s</ToString><Props>%s</Props><MS>%s</MS>" % (
+                               esc("[Subject]\r\n  %s\r\n" % c["Subject"]), "".join(props), s("PSComputerName", c["server"].lower()))))
+    write("certificates.clixml", document(certs), "utf-16-le", bom=True)
+
+    x = Clixml()
+    servers = {}
+    receive = []
+    for r in RECEIVE:
+        if r["Server"] in servers:
+            server = '<Ref N="Server" RefId="%d" />' % servers[r["Server"]]
+        else:
+            servers[r["Server"]] = x.ref
+            server = x.obj("Server", ["Deserialized.Microsoft.Exchange.Data.Directory.ADObjectId",
+                                      "Deserialized.System.Object"],
+                           "<ToString>%s</ToString><Props>%s</Props>" % (r["Server"], s("Name", r["Server"])))
+        props = [s("Name", r["Name"]), x.obj("Fqdn", ["Deserialized.Microsoft.Exchange.Data.Fqdn",
+                                                       "Deserialized.System.Object"],
+                                              "<ToString>%s</ToString>" % r["Fqdn"]) if r["Fqdn"] else
+                 '<Nil N="Fqdn" />',
+                 x.lst("Bindings", "Microsoft.Exchange.Data.MultiValuedProperty`1[[Microsoft.Exchange.Data.IPBinding]]",
+                       ["<S>%s</S>" % binding for binding in r["Bindings"]]),
+                 x.enum("AuthMechanism", "Microsoft.Exchange.Data.AuthMechanisms", r["AuthMechanism"], 0),
+                 s("TlsCertificateName", r.get("TlsCertificateName")), server,
+                 x.enum("TransportRole", "Microsoft.Exchange.Data.ServerRole", r["TransportRole"], 0),
+                 s("Comment", "Created by setup.\r\nDo not remove.") if r["Name"].startswith("Default") else
+                 '<Nil N="Comment" />',
+                 '<B N="Enabled">true</B>',
+                 x.obj("Identity", ["Deserialized.Microsoft.Exchange.Data.Directory.ADObjectId",
+                                    "Deserialized.System.Object"],
+                       "<ToString>%s</ToString>" % esc(r["Server"] + "\\" + r["Name"]))]
+        receive.append(x.obj(None, ["Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.ReceiveConnector",
+                                    "Deserialized.System.Object"],
+                             "<ToString>%s</ToString><Props>%s</Props>" % (esc(r["Name"]), "".join(props))))
+    write("receive-connectors.clixml", document(receive), "utf-8", newline="\n")
+
+    x = Clixml()
+    send = []
+    for c in SEND:
+        props = [s("Name", c["Name"]),
+                 x.obj("Fqdn", ["Deserialized.Microsoft.Exchange.Data.Fqdn", "Deserialized.System.Object"],
+                       "<ToString>%s</ToString>" % c["Fqdn"]) if c["Fqdn"] else '<Nil N="Fqdn" />',
+                 '<Nil N="TlsCertificateName" />',
+                 x.lst("SourceTransportServers", "Microsoft.Exchange.Data.MultiValuedProperty`1[[ADObjectId]]",
+                       [x.obj(None, ["Deserialized.Microsoft.Exchange.Data.Directory.ADObjectId",
+                                     "Deserialized.System.Object"], "<ToString>%s</ToString>" % name)
+                        for name in c["SourceTransportServers"]]),
+                 b("IgnoreSTARTTLS", c["IgnoreSTARTTLS"]),
+                 x.lst("AddressSpaces", "Microsoft.Exchange.Data.MultiValuedProperty`1[[AddressSpace]]",
+                       ["<S>%s</S>" % a for a in c["AddressSpaces"]]),
+                 b("RequireTLS", c["RequireTLS"])]
+        send.append(x.obj(None, ["Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.SmtpSendConnectorConfig",
+                                 "Deserialized.System.Object"],
+                          "<ToString>%s</ToString><Props>%s</Props>" % (esc(c["Name"]), "".join(props))))
+    write("send-connectors.clixml", document(send), "utf-8", newline="\n")
+
+
 if __name__ == "__main__":
     main()
+    write_cultures()
+    write_console_session()
+    write_forum_paste()
+    write_some_fields()
+    write_clixml()
