@@ -13,6 +13,7 @@
 #include "inventory/predict.hpp"
 #include "inventory/targets.hpp"
 #include "lab/lab.hpp"
+#include "probe/dns.hpp"
 #include "probe/target_source.hpp"
 #include "report/chain_files.hpp"
 #include "report/diff.hpp"
@@ -136,6 +137,7 @@ int run_scan_command(const ScanCommand& command) {
     throw probe::InputError(command.shard ? "no targets in this shard" : "no targets: give TARGET arguments or --targets FILE");
   probe::ScanSettings settings = command.settings;
   settings.stop_on_signals = true;
+  if (!command.dnssec_anchor_given) settings.probe.dns.anchors = probe::default_dnssec_anchors();
   std::string warning;
   settings.concurrency = probe::fit_open_file_limit(settings.concurrency, warning);
   if (!warning.empty()) std::cerr << "starttls-probe: " << warning << '\n';

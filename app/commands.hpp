@@ -36,6 +36,7 @@ struct ScanCommand {
   std::vector<std::string> inventory_files;                  // --inventory (repeatable)
   std::optional<std::string> server;                         // --server
   std::optional<inventory::DateOrder> date_order;            // --date-order
+  bool dnssec_anchor_given = false;                          // else Debian's root anchor, when installed
   ReportOptions report;
   JudgeOptions judge;
   probe::ScanSettings settings;

@@ -11,6 +11,7 @@
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "keys/builtin_keys.hpp"
+#include "probe/dns.hpp"
 #include "probe/target_source.hpp"
 
 namespace {
@@ -153,6 +154,29 @@ void add_scan_target_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
                                              "K/N: probe only the targets whose position modulo N is K (0-based)");
 }
 
+// Where names are looked up and what DNSSEC trusts.
+void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns, bool& anchor_given) {
+  scan_cmd->add_option_function<std::vector<std::string>>(
+              "--dns-server",
+              [&dns](const std::vector<std::string>& servers) {
+                for (const auto& server : servers) {
+                  (void)stp::probe::forwarder_address(server);  // refused here, before any probe
+                  dns.servers.push_back(server);
+                }
+              },
+              "ADDR[:PORT]: send DNS questions to this server instead of those of /etc/resolv.conf (repeatable)")
+      ->expected(1)
+      ->take_all()
+      ->allow_extra_args(false);
+  scan_cmd->add_option_function<std::string>(
+      "--dnssec-anchor",
+      [&dns, &anchor_given](const std::string& file) {
+        anchor_given = true;
+        if (file != "none") dns.anchors = file;
+      },
+      "FILE of DS or DNSKEY records trusted for DNSSEC, or 'none' (no validation) [/usr/share/dns/root.key]");
+}
+
 // How many probes, how fast, to which addresses, and for how long.
 void add_scan_scheduling_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
   auto& settings = scan.settings;
@@ -193,6 +217,7 @@ struct CommandLine {
     auto* scan_cmd = app.add_subcommand("scan", "probe SMTP endpoints (the main job)");
     add_scan_target_options(scan_cmd, scan);
     add_scan_scheduling_options(scan_cmd, scan);
+    add_dns_options(scan_cmd, scan.settings.probe.dns, scan.dnssec_anchor_given);
     add_report_options(scan_cmd, scan.report, format);
     add_judge_options(scan_cmd, scan.judge);
 

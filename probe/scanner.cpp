@@ -68,14 +68,14 @@ namespace {
 // are dealt out round-robin. The TLS handshakes are the work, and they spread over the cores this
 // way with no locking inside a probe.
 struct EventLoops {
-  EventLoops(unsigned count, Politeness& politeness) {
+  EventLoops(unsigned count, Politeness& politeness, const DnsSettings& dns) {
     tls.reserve(count);  // reserved: each ProbeContext holds a reference into `tls`
     contexts.reserve(count);
     for (unsigned i = 0; i < count; ++i) {
       ios.push_back(std::make_unique<net::io_context>(1));
       tls.push_back(make_client_context(loop_library(i)));
-      lookups.push_back(std::make_unique<NameLookups>(ios.back()->get_executor()));
-      contexts.push_back({tls.back(), politeness, *lookups.back()});
+      resolvers.push_back(std::make_unique<Resolver>(ios.back()->get_executor(), dns));
+      contexts.push_back({tls.back(), politeness, *resolvers.back()});
     }
   }
 
@@ -93,8 +93,8 @@ struct EventLoops {
 
   std::vector<std::unique_ptr<net::io_context>> ios;
   std::vector<net::ssl::context> tls;
-  // Declared after the loops, so destroyed before them: no lookup thread posts to a loop that is gone.
-  std::vector<std::unique_ptr<NameLookups>> lookups;
+  // Declared after the loops, so destroyed before them (each watches its loop's descriptor).
+  std::vector<std::unique_ptr<Resolver>> resolvers;
   std::vector<ProbeContext> contexts;
 };
 
@@ -109,7 +109,7 @@ ScanOutcome run_scan(TargetSource& source, const ScanSettings& settings,
   SharedSource shared(source);
   std::size_t concurrency = std::max<std::size_t>(settings.concurrency, 1);
   unsigned cores = settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency());
-  EventLoops loops(static_cast<unsigned>(std::min<std::size_t>(cores, concurrency)), politeness);
+  EventLoops loops(static_cast<unsigned>(std::min<std::size_t>(cores, concurrency)), politeness, probe.dns);
   net::io_context& first = *loops.ios[0];
 
   // SIGINT/SIGTERM: hand out no more targets; what is in flight has `grace` to finish, then every

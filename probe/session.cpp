@@ -405,7 +405,7 @@ class Dialogue {
 // The addresses to probe: the literal, or what the host name resolves to, in the family asked for.
 // Empty when there are none; the reason is then in `failure`.
 net::awaitable<std::vector<net::ip::address>> resolve(const Target& target, const ProbeSettings& settings,
-                                                      NameLookups& lookups, Evidence& failure) {
+                                                      Resolver& resolver, Evidence& failure) {
   auto wanted = [&](const net::ip::address& a) {
     return settings.family == Family::any || (settings.family == Family::v4 ? a.is_v4() : a.is_v6());
   };
@@ -420,7 +420,7 @@ net::awaitable<std::vector<net::ip::address>> resolve(const Target& target, cons
     if (wanted(literal)) addresses.push_back(literal);
     else failure.failure_detail = target.host + " is not an " + (settings.family == Family::v4 ? "IPv4" : "IPv6") + " address";
   } else {
-    LookupAnswer answer = co_await lookups.lookup(target.host, settings.reply_timeout);
+    LookupAnswer answer = co_await look_up(resolver, target.host, settings.family, settings.reply_timeout);
     if (answer.timed_out) {
       failure.failure = Failure::timeout;
       failure.failure_phase = Phase::resolve;
@@ -475,7 +475,7 @@ net::awaitable<void> probe_target(Target target, const ProbeSettings& settings, 
   auto started = clock::now();
   Evidence failure;
   failure.target = target;
-  auto addresses = co_await resolve(target, settings, context.lookups, failure);
+  auto addresses = co_await resolve(target, settings, context.resolver, failure);
   if (addresses.empty()) {
     failure.checked_fqdn = choose_checked_fqdn(failure);
     failure.timings.total = ms_since(started);

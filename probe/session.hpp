@@ -17,7 +17,7 @@ namespace stp::probe {
 struct ProbeContext {
   boost::asio::ssl::context& tls;  // from make_client_context()
   Politeness& politeness;
-  NameLookups& lookups;            // this event loop's
+  Resolver& resolver;              // this event loop's
 };
 
 // Probes one target and hands each result to `deliver`: one result, or one per address with

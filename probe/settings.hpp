@@ -14,6 +14,12 @@ namespace stp::probe {
 enum class SniMode { automatic, off, fixed };
 enum class Family { any, v4, v6 };  // -4 / -6
 
+// Where the resolver sends its questions and what it trusts.
+struct DnsSettings {
+  std::vector<std::string> servers;    // --dns-server ADDR[:PORT] (repeatable); empty: /etc/resolv.conf
+  std::optional<std::string> anchors;  // --dnssec-anchor FILE; null: no DNSSEC validation (all insecure)
+};
+
 struct ProbeSettings {
   std::optional<std::string> ehlo_name;  // --ehlo; unset = this machine's FQDN or the local address literal
   SniMode sni_mode = SniMode::automatic;
@@ -25,6 +31,7 @@ struct ProbeSettings {
   // trailing dot), e.g. to probe a new server under the production name before DNS moves.
   std::map<std::string, std::vector<std::string>> static_hosts;
   Family family = Family::any;
+  DnsSettings dns;                                // --dns-server, --dnssec-anchor
   bool all_addresses = false;                     // one result per address a name resolves to
   int retries = 1;                                // after a transient failure (connect error, 421, reset)
   std::chrono::milliseconds retry_backoff{1000};  // the first pause; it doubles each time
