@@ -138,6 +138,7 @@ int run_scan_command(const ScanCommand& command) {
   probe::ScanSettings settings = command.settings;
   settings.stop_on_signals = true;
   if (!command.dnssec_anchor_given) settings.probe.dns.anchors = probe::default_dnssec_anchors();
+  settings.probe.dane = !command.no_dane;
   std::string warning;
   settings.concurrency = probe::fit_open_file_limit(settings.concurrency, warning);
   if (!warning.empty()) std::cerr << "starttls-probe: " << warning << '\n';

@@ -37,6 +37,7 @@ struct ScanCommand {
   std::optional<std::string> server;                         // --server
   std::optional<inventory::DateOrder> date_order;            // --date-order
   bool dnssec_anchor_given = false;                          // else Debian's root anchor, when installed
+  bool no_dane = false;                                      // --no-dane
   ReportOptions report;
   JudgeOptions judge;
   probe::ScanSettings settings;

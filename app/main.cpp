@@ -91,6 +91,14 @@ void add_static_host(const std::string& entry, std::map<std::string, std::vector
   list.insert(list.end(), addresses.begin(), addresses.end());
 }
 
+stp::probe::ConnectTo parse_connect_to_option(const std::string& text) {
+  try {
+    return stp::probe::parse_connect_to(text);
+  } catch (const stp::probe::TargetError& e) {
+    throw InputError(e.what());
+  }
+}
+
 // --date-order: how an export's culture dates read when none of them tells (12/02/2016).
 void add_date_order_option(CLI::App* command, std::optional<stp::inventory::DateOrder>& order) {
   command
@@ -141,6 +149,16 @@ void add_scan_target_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
       ->expected(1)
       ->take_all()
       ->allow_extra_args(false);
+  scan_cmd->add_option_function<std::vector<std::string>>(
+              "--connect-to",
+              [&scan](const std::vector<std::string>& rules) {
+                for (const auto& rule : rules) scan.settings.probe.connect_to.push_back(parse_connect_to_option(rule));
+              },
+              "HOST:PORT:HOST2:PORT2: connect to HOST2:PORT2 whenever HOST:PORT is to be reached; names, SNI and "
+              "checks still use HOST (curl's option; repeatable)")
+      ->expected(1)
+      ->take_all()
+      ->allow_extra_args(false);
   scan_cmd->add_option("--inventory", scan.inventory_files,
                        "Exchange export (Export-Clixml, Format-List or ConvertTo-Json): its receive connectors become targets, "
                        "each with Exchange's predicted certificate (repeatable)")
@@ -155,7 +173,7 @@ void add_scan_target_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
 }
 
 // Where names are looked up and what DNSSEC trusts.
-void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns, bool& anchor_given) {
+void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns, bool& anchor_given, bool& no_dane) {
   scan_cmd->add_option_function<std::vector<std::string>>(
               "--dns-server",
               [&dns](const std::vector<std::string>& servers) {
@@ -168,6 +186,8 @@ void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns, bool& anc
       ->expected(1)
       ->take_all()
       ->allow_extra_args(false);
+  scan_cmd->add_flag_callback("--no-dane", [&no_dane] { no_dane = true; },
+                              "do not look up TLSA records (DANE)");
   scan_cmd->add_option_function<std::string>(
       "--dnssec-anchor",
       [&dns, &anchor_given](const std::string& file) {
@@ -217,7 +237,7 @@ struct CommandLine {
     auto* scan_cmd = app.add_subcommand("scan", "probe SMTP endpoints (the main job)");
     add_scan_target_options(scan_cmd, scan);
     add_scan_scheduling_options(scan_cmd, scan);
-    add_dns_options(scan_cmd, scan.settings.probe.dns, scan.dnssec_anchor_given);
+    add_dns_options(scan_cmd, scan.settings.probe.dns, scan.dnssec_anchor_given, scan.no_dane);
     add_report_options(scan_cmd, scan.report, format);
     add_judge_options(scan_cmd, scan.judge);
 

@@ -40,6 +40,18 @@ inline std::string join(const std::vector<std::string>& items, std::string_view 
   return out;
 }
 
+// Bytes as hexadecimal digits, two per byte.
+inline std::string hex(std::string_view bytes, bool upper = false) {
+  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    out += digits[static_cast<unsigned char>(c) >> 4];
+    out += digits[static_cast<unsigned char>(c) & 0x0f];
+  }
+  return out;
+}
+
 // The user's input quoted in an error message: one line of printable ASCII, at most 200 bytes of
 // it, anything else shown as '?'.
 inline std::string shown_in_error(std::string_view input) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "probe/dns_answer.hpp"
 #include "probe/target.hpp"
 
 struct x509_st;
@@ -57,6 +58,34 @@ struct TlsEvidence {
   std::string error;                        // handshake error text from OpenSSL
 };
 
+// The TLSA records of `_PORT._tcp.HOST` (RFC 7672), as the DNS gave them.
+struct TlsaEvidence {
+  std::string name;                  // the owner name looked up (a CNAME'd host's target first)
+  DnsAnswer::Status status = DnsAnswer::Status::nodata;
+  Dnssec dnssec = Dnssec::insecure;
+  std::string why_bogus;
+  std::vector<TlsaRecord> records;   // empty: none published (or the lookup failed: see status)
+  std::string failure;               // why there is no answer, when there is none
+};
+
+// What the DNS said on the way to this endpoint: evidence beside the SMTP server's.
+struct DnsEvidence {
+  bool host_looked_up = false;             // the host's addresses came from the DNS (not a literal or --resolve)
+  Dnssec address_dnssec = Dnssec::insecure;
+  std::string address_why_bogus;
+  std::string canonical_name;              // where the host's CNAME led, when it had one
+  // mx:DOMAIN targets
+  std::optional<std::string> domain;
+  std::optional<int> mx_preference;        // 0 for an implicit MX; null for a null MX
+  Dnssec mx_dnssec = Dnssec::insecure;
+  std::string mx_why_bogus;
+  bool implicit_mx = false;                // no MX records: the domain itself (RFC 5321 §5.1)
+  bool null_mx = false;                    // "MX 0 .": the domain accepts no mail (RFC 7505)
+  std::vector<std::string> mx_hosts_same_preference;  // the other MX hosts of this one's preference
+  std::string mx_not_conforming;           // the MX host is a CNAME or an address literal: why, in words
+  std::optional<TlsaEvidence> tlsa;        // null: not looked up (--no-dane, a literal, implicit TLS)
+};
+
 struct Timings {  // milliseconds; negative = the phase did not happen
   double connect = -1, greeting = -1, ehlo = -1, starttls = -1, handshake = -1, total = -1;
 };
@@ -76,6 +105,7 @@ struct Evidence {
   bool transient = false;                     // connect error, 421 greeting or reset: worth a retry
   int attempts = 1;                           // connections tried, retries included
   std::string failure_detail;                 // what went wrong, in words (may quote the server)
+  DnsEvidence dns;
   Timings timings;
 };
 

@@ -402,36 +402,41 @@ class Dialogue {
   Reply reply_;
 };
 
-// The addresses to probe: the literal, or what the host name resolves to, in the family asked for.
-// Empty when there are none; the reason is then in `failure`.
-net::awaitable<std::vector<net::ip::address>> resolve(const Target& target, const ProbeSettings& settings,
-                                                      Resolver& resolver, Evidence& failure) {
+// The addresses to connect to: the literal, --resolve's, or what the host name resolves to, in the
+// family asked for. Empty when there are none; the reason is then in `failure`. What the DNS said
+// of a name goes into `failure.dns` either way.
+void note_lookup(const LookupAnswer& answer, DnsEvidence& dns) {
+  dns.host_looked_up = true;
+  dns.address_dnssec = answer.dnssec;
+  dns.address_why_bogus = answer.why_bogus;
+  dns.canonical_name = answer.canonical_name;
+}
+
+net::awaitable<std::vector<net::ip::address>> resolve(const std::string& host, const ProbeSettings& settings,
+                                                      Resolver& resolver, Evidence& failure, DnsEvidence* note) {
   auto wanted = [&](const net::ip::address& a) {
     return settings.family == Family::any || (settings.family == Family::v4 ? a.is_v4() : a.is_v6());
   };
   std::vector<net::ip::address> addresses;
   error_code ec;
-  std::string name = host_key(target.host);
-  if (auto fixed = settings.static_hosts.find(name); fixed != settings.static_hosts.end()) {
+  if (auto fixed = settings.static_hosts.find(host_key(host)); fixed != settings.static_hosts.end()) {
     for (const auto& text : fixed->second)
       if (auto address = net::ip::make_address(text, ec); !ec && wanted(address)) addresses.push_back(address);
-    if (addresses.empty()) failure.failure_detail = target.host + ": no address of the family asked for in --resolve";
-  } else if (auto literal = net::ip::make_address(target.host, ec); !ec) {
+    if (addresses.empty()) failure.failure_detail = host + ": no address of the family asked for in --resolve";
+  } else if (auto literal = net::ip::make_address(host, ec); !ec) {
     if (wanted(literal)) addresses.push_back(literal);
-    else failure.failure_detail = target.host + " is not an " + (settings.family == Family::v4 ? "IPv4" : "IPv6") + " address";
+    else failure.failure_detail = host + " is not an " + (settings.family == Family::v4 ? "IPv4" : "IPv6") + " address";
   } else {
-    LookupAnswer answer = co_await look_up(resolver, target.host, settings.family, settings.reply_timeout);
+    LookupAnswer answer = co_await look_up(resolver, host, settings.family, settings.reply_timeout);
+    if (note != nullptr) note_lookup(answer, *note);
     if (answer.timed_out) {
       failure.failure = Failure::timeout;
       failure.failure_phase = Phase::resolve;
-      failure.failure_detail = "the DNS lookup of " + target.host + " took too long";
+      failure.failure_detail = "the DNS lookup of " + host + " took too long";
       co_return addresses;
     }
-    for (const auto& address : answer.addresses)
-      if (wanted(address)) addresses.push_back(address);
-    if (addresses.empty())
-      failure.failure_detail = target.host + ": " + (!answer.error.empty() ? answer.error : std::string("no ") +
-                               (settings.family == Family::v6 ? "IPv6" : "IPv4") + " address");
+    addresses = std::move(answer.addresses);
+    if (addresses.empty()) failure.failure_detail = host + ": " + answer.error;
   }
   if (addresses.empty() && failure.failure == Failure::none) {
     failure.failure = Failure::dns;
@@ -440,13 +445,60 @@ net::awaitable<std::vector<net::ip::address>> resolve(const Target& target, cons
   co_return addresses;
 }
 
+// What the DNS says of `host`'s address records, for the evidence (a --connect-to'd host is looked
+// up for this alone; its failure then costs nothing).
+net::awaitable<void> note_host_dnssec(const std::string& host, const ProbeSettings& settings, Resolver& resolver,
+                                      DnsEvidence& dns) {
+  error_code ec;
+  net::ip::make_address(host, ec);
+  if (!ec || settings.static_hosts.count(host_key(host)) != 0) co_return;
+  LookupAnswer answer = co_await look_up(resolver, host, settings.family, settings.reply_timeout);
+  note_lookup(answer, dns);
+}
+
+const ConnectTo* connect_rule(const Target& target, const ProbeSettings& settings) {
+  for (const auto& rule : settings.connect_to)
+    if ((rule.host.empty() || rule.host == host_key(target.host)) && (!rule.port || *rule.port == target.port))
+      return &rule;
+  return nullptr;
+}
+
+// RFC 7672 §2.2.2: a secure CNAME'd host's TLSA records are sought at the CNAME's target first,
+// then at the host's own name.
+net::awaitable<TlsaEvidence> look_up_tlsa(const Target& target, const DnsEvidence& dns, Resolver& resolver,
+                                          std::chrono::milliseconds timeout) {
+  std::vector<std::string> names;
+  std::string prefix = "_" + std::to_string(target.port) + "._tcp.";
+  if (!dns.canonical_name.empty() && dns.address_dnssec == Dnssec::secure) names.push_back(prefix + dns.canonical_name);
+  names.push_back(prefix + host_key(target.host));
+  TlsaEvidence tlsa;
+  for (const auto& name : names) {
+    DnsAnswer answer = co_await resolver.query(name, rrtype::tlsa, timeout);
+    tlsa = TlsaEvidence{};
+    tlsa.name = name;
+    tlsa.status = answer.status;
+    tlsa.dnssec = answer.dnssec;
+    tlsa.why_bogus = answer.why_bogus;
+    for (const auto& data : answer.records)
+      if (auto record = parse_tlsa(data)) tlsa.records.push_back(std::move(*record));
+    if (answer.status != DnsAnswer::Status::answered && answer.status != DnsAnswer::Status::nodata &&
+        answer.status != DnsAnswer::Status::nxdomain)
+      tlsa.failure = describe_failure(answer);
+    bool found = !tlsa.records.empty() || answer.dnssec == Dnssec::bogus || !tlsa.failure.empty();
+    if (found) break;
+  }
+  co_return tlsa;
+}
+
 // Probes one target over its candidate addresses, with retries after transient failures.
-net::awaitable<Evidence> probe_with_retries(const Target& target, std::vector<tcp::endpoint> candidates,
-                                            const ProbeSettings& settings, ProbeContext& context) {
+net::awaitable<Evidence> probe_with_retries(const Target& target, const DnsEvidence& dns,
+                                            std::vector<tcp::endpoint> candidates, const ProbeSettings& settings,
+                                            ProbeContext& context) {
   std::optional<clock::time_point> deadline;
   for (int attempt = 1;; ++attempt) {
     Evidence evidence;
     evidence.target = target;
+    evidence.dns = dns;
     evidence.attempts = attempt;
     auto connection = std::make_shared<Connection>(co_await net::this_coro::executor, context.tls);
     Dialogue dialogue(evidence, settings, *connection, context.politeness, candidates, deadline);
@@ -470,13 +522,29 @@ std::optional<std::string> choose_checked_fqdn(const Evidence& evidence) {
   return evidence.ehlo_fqdn;
 }
 
-net::awaitable<void> probe_target(Target target, const ProbeSettings& settings, ProbeContext& context,
-                                  const std::function<void(Evidence&&)>& deliver) {
+namespace {
+
+// One host: its addresses, the dialogue with the first that answers (or each, --all-addresses),
+// and its TLSA records, asked while the dialogue runs.
+net::awaitable<void> probe_host(Target target, DnsEvidence dns, const ProbeSettings& settings, ProbeContext& context,
+                                const std::function<void(Evidence&&)>& deliver) {
   auto started = clock::now();
   Evidence failure;
   failure.target = target;
-  auto addresses = co_await resolve(target, settings, context.resolver, failure);
+  const ConnectTo* rule = connect_rule(target, settings);
+  std::string connect_host = rule && !rule->to_host.empty() ? rule->to_host : target.host;
+  std::uint16_t connect_port = rule && rule->to_port ? *rule->to_port : target.port;
+  if (rule) co_await note_host_dnssec(target.host, settings, context.resolver, dns);
+  auto addresses = co_await resolve(connect_host, settings, context.resolver, failure, rule ? nullptr : &dns);
+  if (dns.domain && !dns.canonical_name.empty())
+    dns.mx_not_conforming = "the MX host " + host_key(target.host) + " is an alias (CNAME) of " + dns.canonical_name +
+                            ": an MX must name a host (RFC 2181 §10.3); senders usually follow it";
+  // DANE is a property of the name's DNS: asked when the addresses came from the DNS (--connect-to
+  // keeps that; a literal or --resolve replaces it).
+  bool dane = settings.dane && target.mode == Mode::starttls && dns.host_looked_up;
+  if (dane) dns.tlsa = co_await look_up_tlsa(target, dns, context.resolver, settings.reply_timeout);
   if (addresses.empty()) {
+    failure.dns = std::move(dns);
     failure.checked_fqdn = choose_checked_fqdn(failure);
     failure.timings.total = ms_since(started);
     deliver(std::move(failure));
@@ -484,15 +552,106 @@ net::awaitable<void> probe_target(Target target, const ProbeSettings& settings, 
   }
   if (settings.all_addresses) {
     for (const auto& address : addresses) {
-      std::vector<tcp::endpoint> one(1, tcp::endpoint(address, target.port));  // (GCC 12: no braced list across co_await)
-      deliver(co_await probe_with_retries(target, std::move(one), settings, context));
+      std::vector<tcp::endpoint> one(1, tcp::endpoint(address, connect_port));  // (GCC 12: no braced list across co_await)
+      deliver(co_await probe_with_retries(target, dns, std::move(one), settings, context));
     }
     co_return;
   }
   std::vector<tcp::endpoint> candidates;
   candidates.reserve(addresses.size());
-  for (const auto& address : addresses) candidates.emplace_back(address, target.port);
-  deliver(co_await probe_with_retries(target, std::move(candidates), settings, context));
+  for (const auto& address : addresses) candidates.emplace_back(address, connect_port);
+  deliver(co_await probe_with_retries(target, dns, std::move(candidates), settings, context));
+}
+
+// A result that probed nothing: what the DNS said of the mail domain is all there is.
+Evidence domain_result(const Target& target, const DnsEvidence& dns, Failure failure, std::string detail) {
+  Evidence evidence;
+  evidence.target = target;
+  evidence.dns = dns;
+  evidence.failure = failure;
+  evidence.failure_phase = Phase::resolve;
+  evidence.failure_detail = std::move(detail);
+  evidence.checked_fqdn = target.host;
+  return evidence;
+}
+
+// mx:DOMAIN: its MX hosts in preference order, each probed on port 25 and judged against its own
+// name; no MX, the domain itself (implicit MX); a null MX, nothing.
+net::awaitable<void> probe_mail_domain(Target target, const ProbeSettings& settings, ProbeContext& context,
+                                       const std::function<void(Evidence&&)>& deliver) {
+  DnsEvidence dns;
+  dns.domain = target.host;
+  DnsAnswer answer = co_await context.resolver.query(target.host, rrtype::mx, settings.reply_timeout);
+  dns.mx_dnssec = answer.dnssec;
+  dns.mx_why_bogus = answer.why_bogus;
+  std::vector<MxRecord> mx;
+  for (const auto& data : answer.records)
+    if (auto record = parse_mx(data)) mx.push_back(std::move(*record));
+  if (answer.status == DnsAnswer::Status::timeout) {
+    deliver(domain_result(target, dns, Failure::timeout, "the DNS lookup of the MX records of " + target.host + " took too long"));
+    co_return;
+  }
+  if (answer.status == DnsAnswer::Status::nxdomain) {
+    deliver(domain_result(target, dns, Failure::dns, target.host + ": NXDOMAIN (the mail domain does not exist)"));
+    co_return;
+  }
+  if (answer.status != DnsAnswer::Status::answered && answer.status != DnsAnswer::Status::nodata) {
+    deliver(domain_result(target, dns, Failure::dns,
+                          "the MX records of " + target.host + ": " + describe_failure(answer) + " (not the same as no MX: try again)"));
+    co_return;
+  }
+  if (answer.status == DnsAnswer::Status::answered && mx.empty()) {
+    deliver(domain_result(target, dns, Failure::dns, "the MX records of " + target.host + " could not be read"));
+    co_return;
+  }
+  if (mx.size() == 1 && mx.front().host.empty()) {
+    dns.null_mx = true;
+    deliver(domain_result(target, dns, Failure::none, {}));
+    co_return;
+  }
+  if (mx.empty()) {  // NODATA: the domain is its own MX
+    dns.implicit_mx = true;
+    dns.mx_preference = 0;
+    Target host = target;
+    host.mail_domain = false;
+    co_await probe_host(std::move(host), dns, settings, context, deliver);
+    co_return;
+  }
+  std::stable_sort(mx.begin(), mx.end(), [](const MxRecord& a, const MxRecord& b) {
+    return a.preference != b.preference ? a.preference < b.preference : a.host < b.host;
+  });
+  mx.erase(std::unique(mx.begin(), mx.end(), [](const MxRecord& a, const MxRecord& b) { return a.host == b.host; }), mx.end());
+  for (const auto& record : mx) {
+    DnsEvidence each = dns;
+    each.mx_preference = record.preference;
+    for (const auto& other : mx)
+      if (other.preference == record.preference && other.host != record.host) each.mx_hosts_same_preference.push_back(other.host);
+    Target host = target;
+    host.mail_domain = false;
+    host.host = record.host;
+    error_code ec;
+    net::ip::make_address(record.host, ec);
+    if (record.host.empty() || !ec || !is_dns_name(record.host)) {
+      each.mx_not_conforming = "the MX record names '" + record.host +
+                               "', an address or no host name; senders look it up as a name and find nothing";
+      deliver(domain_result(host, each, Failure::dns, record.host + ": an MX must name a host, not an address"));
+      continue;
+    }
+    host.host_is_ip = false;
+    co_await probe_host(std::move(host), each, settings, context, deliver);
+  }
+}
+
+}  // namespace
+
+net::awaitable<void> probe_target(Target target, const ProbeSettings& settings, ProbeContext& context,
+                                  const std::function<void(Evidence&&)>& deliver) {
+  if (target.mail_domain) {
+    co_await probe_mail_domain(std::move(target), settings, context, deliver);
+    co_return;
+  }
+  DnsEvidence dns;  // (a named local: GCC 12 mishandles temporaries inside co_await expressions)
+  co_await probe_host(std::move(target), dns, settings, context, deliver);
 }
 
 }  // namespace stp::probe

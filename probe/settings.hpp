@@ -2,6 +2,7 @@
 // How probes behave: names, limits and time budgets (SPEC §2 scan options).
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -20,6 +21,15 @@ struct DnsSettings {
   std::optional<std::string> anchors;  // --dnssec-anchor FILE; null: no DNSSEC validation (all insecure)
 };
 
+// --connect-to HOST:PORT:HOST2:PORT2 (curl's): connect to HOST2:PORT2 whenever HOST:PORT is to
+// be reached; names, SNI, checks and DNS evidence still use HOST. An empty part matches any / keeps.
+struct ConnectTo {
+  std::string host;                  // lower case; empty: any host
+  std::optional<std::uint16_t> port; // null: any port
+  std::string to_host;               // empty: the same host
+  std::optional<std::uint16_t> to_port;
+};
+
 struct ProbeSettings {
   std::optional<std::string> ehlo_name;  // --ehlo; unset = this machine's FQDN or the local address literal
   SniMode sni_mode = SniMode::automatic;
@@ -32,6 +42,8 @@ struct ProbeSettings {
   std::map<std::string, std::vector<std::string>> static_hosts;
   Family family = Family::any;
   DnsSettings dns;                                // --dns-server, --dnssec-anchor
+  bool dane = true;                               // look up TLSA records (--no-dane: off)
+  std::vector<ConnectTo> connect_to;              // --connect-to, first match wins
   bool all_addresses = false;                     // one result per address a name resolves to
   int retries = 1;                                // after a transient failure (connect error, 421, reset)
   std::chrono::milliseconds retry_backoff{1000};  // the first pause; it doubles each time

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 
 #include "core/text.hpp"
+#include "probe/settings.hpp"
 
 namespace stp::probe {
 namespace {
@@ -78,6 +79,17 @@ Target parse_target(std::string_view text) {
   t.text = std::string(text);
   std::string_view rest = text;
   if (rest.empty()) throw TargetError("empty target");
+  if (rest.size() >= 3 && core::iequals(rest.substr(0, 3), "mx:")) {
+    std::string_view domain = rest.substr(3);
+    if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+    if (domain.find(':') != std::string_view::npos)
+      throw TargetError("'" + core::shown_in_error(text) + "': an mx: target takes a mail domain, no port (senders use 25)");
+    if (!is_dns_name(domain))
+      throw TargetError("'" + core::shown_in_error(text) + "': mx: takes a mail domain, e.g. mx:contoso.com");
+    t.host = host_key(domain);
+    t.mail_domain = true;
+    return t;
+  }
 
   std::optional<std::uint16_t> default_port;
   if (auto sep = rest.find("://"); sep != std::string_view::npos) {
@@ -129,6 +141,42 @@ Target parse_target(std::string_view text) {
   if (!t.host_is_ip && !is_dns_name(host))
     throw TargetError("'" + core::shown_in_error(host) + "' is neither a host name nor an IP address");
   return t;
+}
+
+ConnectTo parse_connect_to(std::string_view text) {
+  // Four parts separated by ':', a part in [] holding an IPv6 address.
+  std::vector<std::string> parts;
+  std::string_view rest = text;
+  while (parts.size() < 4) {
+    std::string part;
+    if (!rest.empty() && rest.front() == '[') {
+      auto close = rest.find(']');
+      if (close == std::string_view::npos) throw TargetError("--connect-to: unclosed '['");
+      part = std::string(rest.substr(1, close - 1));
+      if (!is_ipv6(part)) throw TargetError("--connect-to: '" + core::shown_in_error(part) + "' in [] is not an IPv6 address");
+      rest.remove_prefix(close + 1);
+    } else {
+      auto colon = rest.find(':');
+      part = std::string(rest.substr(0, colon));
+      rest.remove_prefix(colon == std::string_view::npos ? rest.size() : colon);
+    }
+    parts.push_back(std::move(part));
+    if (parts.size() < 4) {
+      if (rest.empty() || rest.front() != ':')
+        throw TargetError("--connect-to '" + core::shown_in_error(text) + "': expected HOST:PORT:HOST2:PORT2");
+      rest.remove_prefix(1);
+    }
+  }
+  if (!rest.empty()) throw TargetError("--connect-to '" + core::shown_in_error(text) + "': expected HOST:PORT:HOST2:PORT2");
+  for (std::size_t i : {0u, 2u})
+    if (!parts[i].empty() && !is_ipv4(parts[i]) && !is_ipv6(parts[i]) && !is_dns_name(parts[i]))
+      throw TargetError("--connect-to: '" + core::shown_in_error(parts[i]) + "' is neither a host name nor an IP address");
+  ConnectTo rule;
+  rule.host = host_key(parts[0]);
+  rule.to_host = parts[2];
+  if (!parts[1].empty()) rule.port = parse_port(parts[1]);
+  if (!parts[3].empty()) rule.to_port = parse_port(parts[3]);
+  return rule;
 }
 
 namespace {

@@ -18,6 +18,7 @@ struct Target {
   bool host_is_ip = false;
   std::uint16_t port = 25;
   Mode mode = Mode::starttls;
+  bool mail_domain = false;                  // mx:DOMAIN: `host` is the domain, its MX hosts are probed
   std::optional<std::string> expected_fqdn;  // fqdn= annotation (or --fqdn, applied later)
   std::optional<std::string> connector;      // connector= annotation
   std::size_t position = 0;                  // 0-based order in the input (set by TargetSource)
@@ -31,12 +32,17 @@ class TargetError : public std::runtime_error {
 };
 
 // Parses one target in any SPEC §2 form: host, host:port, [v6]:port, bare IPv6,
-// smtp://, submission://, smtps://. Throws TargetError.
+// smtp://, submission://, smtps://, mx:DOMAIN. Throws TargetError.
 Target parse_target(std::string_view text);
 
 // Parses one targets-file line: a target followed by fqdn= / connector= annotations
 // (values may be quoted with "). Returns nothing for blank and # lines. Throws TargetError.
 std::optional<Target> parse_target_line(std::string_view line);
+
+// --connect-to HOST:PORT:HOST2:PORT2 (IPv6 addresses in brackets; HOST, PORT, HOST2 or PORT2 may
+// be empty). Throws TargetError.
+struct ConnectTo;
+ConnectTo parse_connect_to(std::string_view text);
 
 // A host name as --resolve entries and lookups compare it: lower case, no trailing dot.
 std::string host_key(std::string_view name);

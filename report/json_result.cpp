@@ -127,6 +127,24 @@ json::value json_text_or_null(const std::optional<std::string>& value) {
   return value ? json_text(*value) : json::value(nullptr);
 }
 
+// SPEC §5's `dane`: the TLSA records, which matched, and the result.
+json::value dane_json(const std::optional<tls::DaneResult>& dane) {
+  if (!dane) return nullptr;
+  json::array records;
+  for (const auto& r : dane->records) {
+    records.push_back(json::object{{"usage", r.record.usage},
+                                   {"selector", r.record.selector},
+                                   {"matching_type", r.record.matching_type},
+                                   {"data", core::hex(r.record.data)},
+                                   {"usable", r.usable},
+                                   {"matched", r.matched}});
+  }
+  return json::object{{"tlsa_name", json_text(dane->tlsa_name)},
+                      {"dnssec", std::string(probe::to_string(dane->dnssec))},
+                      {"records", std::move(records)},
+                      {"result", dane->result}};
+}
+
 json::object result_json(const probe::Evidence& ev, const tls::Assessment& assessment,
                          const inventory::Prediction* prediction) {
   const auto& t = ev.timings;
@@ -156,6 +174,11 @@ json::object result_json(const probe::Evidence& ev, const tls::Assessment& asses
                                   {"starttls", milliseconds(t.starttls)},
                                   {"handshake", milliseconds(t.handshake)},
                                   {"total", milliseconds(t.total)}}},
+      {"domain", json_text_or_null(ev.dns.domain)},
+      {"mx_preference", ev.dns.mx_preference ? json::value(*ev.dns.mx_preference) : json::value(nullptr)},
+      {"dane", dane_json(assessment.dane)},
+      {"mta_sts", nullptr},
+      {"tls_rpt", nullptr},
   };
 }
 
@@ -182,6 +205,11 @@ json::object inspect_json(const std::string& file, const std::optional<std::stri
       {"probe_error", nullptr},
       {"inventory", nullptr},
       {"timings_ms", nullptr},
+      {"domain", nullptr},
+      {"mx_preference", nullptr},
+      {"dane", dane_json(assessment.dane)},
+      {"mta_sts", nullptr},
+      {"tls_rpt", nullptr},
   };
 }
 

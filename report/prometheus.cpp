@@ -64,6 +64,8 @@ class PrometheusWriter final : public Writer {
       sample(name_match_, row.assessment->verification->name_match == tls::NameMatch::none ? 0 : 1);
     if (row.leaf) sample(not_after_, static_cast<double>(row.leaf->not_after));
     if (row.duration_seconds) sample(duration_, *row.duration_seconds);
+    if (const auto& dane = row.assessment->dane; dane && (dane->result == "match" || dane->result == "mismatch"))
+      sample(dane_match_, dane->result == "match" ? 1 : 0);
 
     // One series per code, valued by its count, with the worst severity it was found at.
     std::map<std::string, std::pair<int, tls::Severity>> codes;
@@ -83,7 +85,7 @@ class PrometheusWriter final : public Writer {
 
   void finish(const tls::Tally&) override {
     std::string out;
-    for (Family* family : {&info_, &up_, &status_, &offered_, &name_match_, &not_after_, &duration_, &finding_, &event_}) {
+    for (Family* family : {&info_, &up_, &status_, &offered_, &name_match_, &not_after_, &duration_, &dane_match_, &finding_, &event_}) {
       out += std::string("# HELP ") + family->name + " " + family->help + "\n";
       out += std::string("# TYPE ") + family->name + " gauge\n";
       for (const auto& s : family->samples) out += s + "\n";
@@ -101,6 +103,8 @@ class PrometheusWriter final : public Writer {
   Family name_match_{"starttls_probe_name_match", "1 when the checked FQDN is among the certificate's domains.", {}};
   Family not_after_{"starttls_probe_cert_not_after_seconds", "The leaf certificate's notAfter, Unix time.", {}};
   Family duration_{"starttls_probe_duration_seconds", "How long the probe of the endpoint took, retries included.", {}};
+  Family dane_match_{"starttls_probe_dane_match",
+                     "1 when a usable DNSSEC-validated TLSA record matches the presented chain, 0 when none does.", {}};
   Family finding_{"starttls_probe_finding", "How many findings of this code the endpoint has.", {}};
   Family event_{"starttls_probe_exchange_event", "1 for each Exchange transport event the endpoint reproduces.", {}};
 };

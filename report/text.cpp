@@ -65,6 +65,7 @@ class TextWriter final : public Writer {
     block.field("FQDN", "expected " + safe(row.expected_fqdn) + ", advertised " + safe(row.advertised_fqdn) +
                             ", checked " + safe(row.checked_fqdn));
     if (const probe::Evidence* ev = row.evidence) {
+      mail_domain(block, ev->dns);
       if (ev->address) block.field("Address", terminal_safe(*ev->address) + " port " + std::to_string(ev->target.port) +
                                                  (ev->target.mode == probe::Mode::implicit ? " (implicit TLS)" : " (STARTTLS)"));
       if (!ev->smtp.greeting.empty()) block.field("Greeting", terminal_safe(ev->smtp.greeting.front()));
@@ -90,6 +91,32 @@ class TextWriter final : public Writer {
     }
     if (const inventory::Prediction* p = result.prediction)
       block.field("Inventory", "predicts " + prediction_summary(*p) + " (" + terminal_safe(p->source) + ")");
+    if (a.dane) dane(block, *a.dane);
+  }
+
+  // mx:DOMAIN: which MX this is, and how far DNSSEC vouches for it.
+  static void mail_domain(Block& block, const probe::DnsEvidence& dns) {
+    if (!dns.domain) return;
+    std::string mx = terminal_safe(*dns.domain) + ": ";
+    if (dns.null_mx) mx += "null MX (accepts no mail)";
+    else if (dns.implicit_mx) mx += "no MX, the domain itself (implicit MX)";
+    else if (dns.mx_preference) mx += "MX preference " + std::to_string(*dns.mx_preference);
+    if (!dns.mx_hosts_same_preference.empty())
+      mx += ", equal with " + terminal_safe(core::join(dns.mx_hosts_same_preference)) + " (senders pick at random)";
+    block.field("Domain", mx + ", MX records DNSSEC " + std::string(probe::to_string(dns.mx_dnssec)));
+  }
+
+  // The TLSA records, which one matched, and the result.
+  static void dane(Block& block, const tls::DaneResult& dane) {
+    block.field("DANE", dane.result + " (" + terminal_safe(dane.tlsa_name) + ", DNSSEC " +
+                            std::string(probe::to_string(dane.dnssec)) + ")" +
+                            (dane.matched.empty() ? std::string() : ": " + dane.matched));
+    for (const auto& r : dane.records) {
+      std::string data = core::hex(std::string_view(r.record.data).substr(0, 32));
+      block.line("    TLSA " + std::to_string(r.record.usage) + " " + std::to_string(r.record.selector) + " " +
+                 std::to_string(r.record.matching_type) + " " + data + (r.record.data.size() > 32 ? "..." : "") +
+                 (r.matched ? "  matched" : r.usable ? "" : "  unusable for SMTP"));
+    }
   }
 
   // Every finding with its fix, then the Exchange events with their steps.

@@ -60,6 +60,9 @@ Assessment assess(const probe::Evidence& evidence, const Judge& judge, std::int6
   for (const auto& der : evidence.tls.acceptable_ca_names_der) result.acceptable_ca_names.push_back(describe_name(der));
   std::vector<Finding> findings = dialogue_findings(evidence);
   for (const auto& error : errors) findings.push_back({"protocol-error", Severity::unknown, error, ""});
+  auto mail_domain = mail_domain_findings(evidence, now);
+  result.dane = std::move(mail_domain.dane);
+  findings.insert(findings.end(), mail_domain.findings.begin(), mail_domain.findings.end());
   finish(result, who_of(evidence.target), evidence.checked_fqdn, judge, now, std::move(findings));
   return result;
 }

@@ -9,6 +9,7 @@
 
 #include "probe/evidence.hpp"
 #include "tls/certificate.hpp"
+#include "tls/dane.hpp"
 #include "tls/trust.hpp"
 #include "tls/verdict.hpp"
 
@@ -20,6 +21,7 @@ struct Assessment {
   std::optional<Verification> verification;      // null when no certificate was presented
   std::vector<Finding> findings;                 // most severe first
   std::vector<ExchangeEvent> exchange_events;
+  std::optional<DaneResult> dane;                // null when no TLSA lookup was made
   Status status = Status::ok;
 };
 

@@ -16,18 +16,6 @@
 namespace stp::tls {
 namespace {
 
-std::string hex(const unsigned char* data, std::size_t size, bool upper) {
-  static constexpr char lower_digits[] = "0123456789abcdef";
-  static constexpr char upper_digits[] = "0123456789ABCDEF";
-  const char* digits = upper ? upper_digits : lower_digits;
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out += digits[data[i] >> 4];
-    out += digits[data[i] & 0x0f];
-  }
-  return out;
-}
 
 // Fetched once: an implicit fetch per digest takes OpenSSL 3.0's global locks every time.
 const EVP_MD* sha1() {
@@ -43,7 +31,7 @@ std::string digest_hex(std::string_view der, const EVP_MD* md, bool upper) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_Digest(der.data(), der.size(), digest.data(), &length, md, nullptr);
-  return hex(digest.data(), length, upper);
+  return core::hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length), upper);
 }
 
 std::string asn1_string_text(const ASN1_STRING* value) {

@@ -1,0 +1,287 @@
+// The resolver and the mail-domain checks against a real authoritative DNS server (nsd) serving
+// zones signed at test time: DNSSEC states, MX targets, DANE. No mock resolver anywhere.
+
+#include <ctime>
+#include <map>
+#include <set>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <catch2/catch.hpp>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "core/openssl_ptr.hpp"
+#include "core/text.hpp"
+#include "dns_server.hpp"
+#include "net/asio.hpp"
+#include "probe/dns.hpp"
+#include "probe_helpers.hpp"
+#include "tls/assessment.hpp"
+
+using namespace stp;
+
+namespace {
+
+net::awaitable<void> ask(probe::Resolver& resolver, std::string name, std::uint16_t type, std::chrono::milliseconds timeout,
+                         probe::DnsAnswer& out) {
+  out = co_await resolver.query(std::move(name), type, timeout);
+}
+
+// Asks every question at once on one event loop and returns the answers in order.
+std::vector<probe::DnsAnswer> ask_all(const probe::DnsSettings& settings, const std::vector<std::string>& names,
+                                      std::uint16_t type, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  net::io_context io(1);
+  probe::Resolver resolver(io.get_executor(), settings);
+  std::vector<probe::DnsAnswer> answers(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i)
+    net::co_spawn(io, ask(resolver, names[i], type, timeout, answers[i]), net::detached);
+  io.run();
+  return answers;
+}
+
+std::string sha256(const std::string& bytes) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), out, &length, EVP_sha256(), nullptr);
+  return core::hex(std::string_view(reinterpret_cast<const char*>(out), length));
+}
+
+std::string spki_sha256(const std::string& der) {
+  const auto* input = reinterpret_cast<const unsigned char*>(der.data());
+  core::UniqueX509 certificate(d2i_X509(nullptr, &input, static_cast<long>(der.size())));
+  unsigned char* spki = nullptr;
+  int length = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(certificate.get()), &spki);
+  std::string bytes(reinterpret_cast<const char*>(spki), static_cast<std::size_t>(length));
+  OPENSSL_free(spki);
+  return sha256(bytes);
+}
+
+std::set<std::string> codes_of(const tls::Assessment& a) {
+  std::set<std::string> codes;
+  for (const auto& f : a.findings) codes.insert(f.code);
+  return codes;
+}
+
+const tls::Finding* finding(const tls::Assessment& a, const std::string& code) {
+  for (const auto& f : a.findings)
+    if (f.code == code) return &f;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("the resolver: secure, insecure and bogus answers, NXDOMAIN, SERVFAIL and silence", "[dns]") {
+  test::TestDnsServer dns({{"signed.test", "signed", "mx1 A 127.0.0.1\nmx1 AAAA ::1\n"},
+                           {"plain.test", "unsigned", "mx1 A 127.0.0.2\n"},
+                           {"stale.test", "expired", "mx1 A 127.0.0.3\n"},
+                           {"forged.test", "tampered", "mx1 A 127.0.0.4\n"}});
+  probe::DnsSettings settings{{dns.address()}, dns.anchors()};
+  auto answers = ask_all(settings, {"mx1.signed.test", "mx1.plain.test", "mx1.stale.test", "mx1.forged.test",
+                                    "nothing.signed.test", "mx1.elsewhere.test"},
+                         probe::rrtype::a);
+  using Status = probe::DnsAnswer::Status;
+  CHECK(answers[0].status == Status::answered);
+  CHECK(answers[0].dnssec == probe::Dnssec::secure);
+  CHECK(answers[0].records == std::vector<std::string>{std::string("\x7f\x00\x00\x01", 4)});
+  CHECK(answers[1].dnssec == probe::Dnssec::insecure);  // under no anchor
+  CHECK(answers[1].status == Status::answered);
+  CHECK(answers[2].dnssec == probe::Dnssec::bogus);
+  CHECK_THAT(answers[2].why_bogus, Catch::Contains("expired"));
+  CHECK(answers[3].dnssec == probe::Dnssec::bogus);
+  CHECK(answers[4].status == Status::nxdomain);
+  CHECK(answers[4].dnssec == probe::Dnssec::secure);  // the denial is signed too
+  CHECK(answers[5].status == Status::servfail);       // a zone the server does not serve
+  CHECK_THAT(probe::describe_failure(answers[2]), Catch::StartsWith("DNSSEC validation failed: "));
+
+  SECTION("without an anchor nothing is validated") {
+    auto plain = ask_all({{dns.address()}, std::nullopt}, {"mx1.signed.test", "mx1.stale.test"}, probe::rrtype::a);
+    CHECK(plain[0].dnssec == probe::Dnssec::insecure);
+    CHECK(plain[1].dnssec == probe::Dnssec::insecure);
+    CHECK(plain[1].status == Status::answered);
+  }
+  SECTION("a server that never answers costs the question its time, and says so") {
+    net::io_context io;
+    net::ip::udp::socket silent(io, net::ip::udp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    std::string address = "127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+    auto late = ask_all({{address}, std::nullopt}, {"a.signed.test", "b.signed.test"}, probe::rrtype::a,
+                        std::chrono::milliseconds(500));
+    CHECK(late[0].status == Status::timeout);
+    CHECK(late[1].status == Status::timeout);
+    CHECK(probe::describe_failure(late[0]) == "no answer within --timeout");
+  }
+  SECTION("bad settings are input errors") {
+    CHECK_THROWS_AS(probe::forwarder_address("not an address"), probe::DnsSetupError);
+    CHECK(probe::forwarder_address("[::1]:5353") == "::1@5353");
+    CHECK(probe::forwarder_address("127.0.0.1") == "127.0.0.1@53");
+    net::io_context io;
+    CHECK_THROWS_WITH(probe::Resolver(io.get_executor(), {{dns.address()}, std::string("/nonexistent/anchors")}),
+                      Catch::StartsWith("--dnssec-anchor /nonexistent/anchors: cannot read it"));
+    CHECK_THROWS_WITH(probe::Resolver(io.get_executor(), {{dns.address()}, dns.anchors() + ".missing"}),
+                      Catch::Contains("cannot read it"));
+  }
+}
+
+TEST_CASE("ten thousand names resolve at once on one event loop", "[dns]") {
+  std::string records;
+  std::vector<std::string> names;
+  for (int i = 0; i < 10000; ++i) {
+    records += "h" + std::to_string(i) + " A 127.1." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "\n";
+    names.push_back("h" + std::to_string(i) + ".many.test");
+  }
+  test::TestDnsServer dns({{"many.test", "unsigned", records}});
+  auto answers = ask_all({{dns.address()}, std::nullopt}, names, probe::rrtype::a, std::chrono::seconds(60));
+  std::size_t right = 0;
+  for (int i = 0; i < 10000; ++i) {
+    const auto& a = answers[static_cast<std::size_t>(i)];
+    std::string expected{'\x7f', '\x01', static_cast<char>(i / 256), static_cast<char>(i % 256)};
+    right += a.status == probe::DnsAnswer::Status::answered && a.records.size() == 1 && a.records[0] == expected;
+  }
+  CHECK(right == 10000);
+}
+
+TEST_CASE("mx: targets and DANE end to end against signed zones", "[dns][lab]") {
+  lab::Lab lab;
+  const auto& endpoint = lab.add(lab::Scenario::wildcard);  // *.contoso.test, leaf + intermediate
+  REQUIRE(endpoint.chain_der.size() >= 2);
+  const std::string ee = spki_sha256(endpoint.chain_der[0]);
+  const std::string ta = sha256(endpoint.chain_der[1]);
+  test::TestDnsServer dns({
+      {"contoso.test", "signed",
+       "@ MX 10 ee\n@ MX 20 ta\n@ MX 20 mail\n"
+       "ee A 127.0.0.1\n_25._tcp.ee TLSA 3 1 1 " + ee + "\n"
+       "ta A 127.0.0.1\n_25._tcp.ta TLSA 2 0 1 " + ta + "\n"
+       "mail A 127.0.0.1\n"
+       "wrong A 127.0.0.1\n_25._tcp.wrong TLSA 3 1 1 " + std::string(64, '0') + "\n"
+       "pkix A 127.0.0.1\n_25._tcp.pkix TLSA 1 1 1 " + ee + "\n"
+       "alias CNAME ee\n"
+       "mismatch MX 10 wrong\nunusable MX 10 pkix\nnullmx MX 0 .\nnomx A 127.0.0.1\n"
+       "cname MX 10 alias\ncname MX 20 127.0.0.9.\n"},
+      {"insecure.test", "unsigned", "@ MX 10 mx\nmx A 127.0.0.1\n_25._tcp.mx TLSA 3 1 1 " + ee + "\n"},
+      {"bogus.test", "tampered", "@ MX 10 mx\nmx A 127.0.0.1\n_25._tcp.mx TLSA 3 1 1 " + ee + "\n"},
+      {"expired.test", "expired", "@ MX 10 mx\nmx A 127.0.0.1\n"},
+  });
+  auto settings = test::quick_settings();
+  settings.probe.dns = {{dns.address()}, dns.anchors()};
+  probe::ConnectTo to_lab;  // every host's port 25 is the lab endpoint
+  to_lab.port = 25;
+  to_lab.to_host = "127.0.0.1";
+  to_lab.to_port = endpoint.port;
+  settings.probe.connect_to.push_back(to_lab);
+  auto anchors = tls::TrustAnchors::from_pem(lab.ca_pem());
+  auto judged = [&](const std::string& target, const probe::ScanSettings& s) {
+    std::map<std::string, std::pair<probe::Evidence, tls::Assessment>> by_host;
+    for (auto& ev : test::scan({probe::parse_target(target)}, s)) {
+      auto a = tls::assess(ev, {{}, &anchors}, std::time(nullptr));
+      std::string host = ev.target.host;
+      by_host.emplace(host, std::make_pair(std::move(ev), std::move(a)));
+    }
+    return by_host;
+  };
+
+  SECTION("a domain's MX hosts in preference order; DANE-EE and DANE-TA match, a host without TLSA has none") {
+    auto results = judged("mx:contoso.test", settings);
+    REQUIRE(results.size() == 3);
+    const auto& [ee_ev, ee_a] = results.at("ee.contoso.test");
+    CHECK(ee_ev.dns.domain == "contoso.test");
+    CHECK(ee_ev.dns.mx_preference == 10);
+    CHECK(ee_ev.dns.mx_dnssec == probe::Dnssec::secure);
+    CHECK(ee_ev.dns.address_dnssec == probe::Dnssec::secure);
+    CHECK(ee_ev.checked_fqdn == "ee.contoso.test");
+    REQUIRE(ee_a.dane);
+    CHECK(ee_a.dane->result == "match");
+    CHECK_THAT(ee_a.dane->matched, Catch::StartsWith("DANE-EE 3 1 1"));
+    CHECK(ee_a.status == tls::Status::ok);
+    const auto& ta_a = results.at("ta.contoso.test").second;
+    REQUIRE(ta_a.dane);
+    CHECK(ta_a.dane->result == "match");
+    CHECK_THAT(ta_a.dane->matched, Catch::StartsWith("DANE-TA 2 0 1"));
+    const auto& [mail_ev, mail_a] = results.at("mail.contoso.test");
+    CHECK(mail_ev.dns.mx_preference == 20);
+    CHECK(mail_ev.dns.mx_hosts_same_preference == std::vector<std::string>{"ta.contoso.test"});
+    REQUIRE(mail_a.dane);
+    CHECK(mail_a.dane->result == "none");
+    CHECK(codes_of(mail_a).count("dane-mismatch") == 0);
+  }
+  SECTION("a TLSA record that matches nothing: dane-mismatch with the record to publish") {
+    auto results = judged("mx:mismatch.contoso.test", settings);
+    const auto& a = results.at("wrong.contoso.test").second;
+    CHECK(a.dane->result == "mismatch");
+    CHECK(a.status == tls::Status::critical);
+    const auto* f = finding(a, "dane-mismatch");
+    REQUIRE(f);
+    CHECK_THAT(f->remedy, Catch::Contains("_25._tcp.wrong.contoso.test. IN TLSA 3 1 1 " + ee));
+  }
+  SECTION("only PKIX usages: dane-unusable") {
+    auto results = judged("mx:unusable.contoso.test", settings);
+    const auto& a = results.at("pkix.contoso.test").second;
+    CHECK(a.dane->result == "unusable");
+    CHECK(codes_of(a).count("dane-unusable") == 1);
+    CHECK_FALSE(a.dane->records.at(0).usable);
+  }
+  SECTION("a null MX is not probed; no MX is the domain itself") {
+    auto null_mx = judged("mx:nullmx.contoso.test", settings);
+    REQUIRE(null_mx.size() == 1);
+    const auto& [ev, a] = null_mx.begin()->second;
+    CHECK(ev.dns.null_mx);
+    CHECK_FALSE(ev.dns.mx_preference);
+    CHECK(codes_of(a) == std::set<std::string>{"null-mx"});
+    CHECK(a.status == tls::Status::ok);
+    CHECK(ev.smtp.greeting.empty());
+    auto implicit = judged("mx:nomx.contoso.test", settings);
+    const auto& [iev, ia] = implicit.at("nomx.contoso.test");
+    CHECK(iev.dns.implicit_mx);
+    CHECK(iev.dns.mx_preference == 0);
+    CHECK(codes_of(ia).count("implicit-mx") == 1);
+    CHECK_FALSE(iev.smtp.greeting.empty());  // probed
+  }
+  SECTION("a CNAME'd MX host is followed, its TLSA sought at the target; an address as MX is not probed") {
+    auto results = judged("mx:cname.contoso.test", settings);
+    REQUIRE(results.size() == 2);
+    const auto& [ev, a] = results.at("alias.contoso.test");
+    CHECK(ev.dns.canonical_name == "ee.contoso.test");
+    CHECK(a.dane->tlsa_name == "_25._tcp.ee.contoso.test");
+    CHECK(a.dane->result == "match");
+    CHECK(finding(a, "mx-not-conforming")->severity == tls::Severity::info);
+    const auto& [lev, la] = results.at("127.0.0.9");
+    CHECK(finding(la, "mx-not-conforming")->severity == tls::Severity::warning);
+    CHECK(lev.smtp.greeting.empty());
+  }
+  SECTION("TLSA in an unsigned zone is ignored by senders: dane-insecure") {
+    auto results = judged("mx:insecure.test", settings);
+    const auto& a = results.at("mx.insecure.test").second;
+    CHECK(a.dane->result == "insecure");
+    CHECK(codes_of(a).count("dane-insecure") == 1);
+  }
+  SECTION("broken and expired signatures: dane-bogus, critical, with the validator's reason") {
+    auto forged = judged("mx:bogus.test", settings);
+    const auto& a = forged.at("mx.bogus.test").second;
+    const auto* f = finding(a, "dane-bogus");
+    REQUIRE(f);
+    CHECK(f->severity == tls::Severity::critical);
+    CHECK_THAT(f->message, Catch::Contains("address records of mx.bogus.test failed DNSSEC validation"));
+    auto stale = judged("mx:expired.test", settings);
+    const auto* g = finding(stale.begin()->second.second, "dane-bogus");
+    REQUIRE(g);
+    CHECK_THAT(g->message, Catch::Contains("the MX records of expired.test failed DNSSEC validation"));
+  }
+  SECTION("a domain that does not exist, a zone the server does not serve: dns-failed, unknown") {
+    auto missing = judged("mx:missing.contoso.test", settings);
+    const auto& a = missing.begin()->second.second;
+    CHECK_THAT(finding(a, "dns-failed")->message, Catch::Contains("NXDOMAIN (the mail domain does not exist)"));
+    auto elsewhere = judged("mx:elsewhere.test", settings);
+    CHECK_THAT(finding(elsewhere.begin()->second.second, "dns-failed")->message, Catch::Contains("SERVFAIL"));
+    CHECK(elsewhere.begin()->second.second.status == tls::Status::unknown);
+  }
+  SECTION("a host target is checked against its TLSA records too; --no-dane skips them") {
+    auto host = judged("wrong.contoso.test", settings);
+    CHECK(host.at("wrong.contoso.test").second.dane->result == "mismatch");
+    auto off = settings;
+    off.probe.dane = false;
+    auto skipped = judged("wrong.contoso.test", off);
+    CHECK_FALSE(skipped.at("wrong.contoso.test").second.dane);
+  }
+}
