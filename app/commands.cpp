@@ -14,6 +14,7 @@
 #include "inventory/targets.hpp"
 #include "lab/lab.hpp"
 #include "probe/dns.hpp"
+#include "probe/session.hpp"
 #include "probe/target_source.hpp"
 #include "report/chain_files.hpp"
 #include "report/diff.hpp"
@@ -178,8 +179,16 @@ int run_inspect_command(const InspectCommand& command) {
   Output output(command.report.output);
   auto writer = report::Writer::make(command.report.format, [&](std::string_view text) { output.write(text); },
                                      writer_options(command.report, command.judge.settings));
-  tls::Assessment assessment =
-      tls::assess_chain(chain, command.fqdn, command.file, {command.judge.settings, &anchors}, now());
+  std::optional<probe::DnsEvidence> dane;
+  if (command.dane) {
+    if (!command.fqdn) throw probe::InputError("--dane needs --fqdn: the host whose TLSA records to check");
+    probe::ProbeSettings settings;
+    settings.dns = command.dns;
+    if (!command.dnssec_anchor_given) settings.dns.anchors = probe::default_dnssec_anchors();
+    dane = probe::dane_evidence(*command.fqdn, command.port, settings);
+  }
+  tls::Assessment assessment = tls::assess_chain(chain, command.fqdn, command.file, {command.judge.settings, &anchors},
+                                                 now(), dane ? &*dane : nullptr);
   tls::Tally tally;
   tally.add(assessment.status);
   writer->add({nullptr, command.file, command.fqdn, &assessment, 0});

@@ -47,6 +47,10 @@ struct InspectCommand {
   std::string file;
   std::optional<std::string> fqdn;
   std::optional<std::string> password;
+  bool dane = false;                    // --dane: also against the TLSA records of _PORT._tcp.FQDN
+  std::uint16_t port = 25;              // --port
+  probe::DnsSettings dns;               // --dns-server, --dnssec-anchor
+  bool dnssec_anchor_given = false;
   ReportOptions report;
   JudgeOptions judge;
 };

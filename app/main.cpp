@@ -173,7 +173,7 @@ void add_scan_target_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
 }
 
 // Where names are looked up and what DNSSEC trusts.
-void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns, bool& anchor_given, bool& no_dane) {
+void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns, bool& anchor_given) {
   scan_cmd->add_option_function<std::vector<std::string>>(
               "--dns-server",
               [&dns](const std::vector<std::string>& servers) {
@@ -186,8 +186,6 @@ void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns, bool& anc
       ->expected(1)
       ->take_all()
       ->allow_extra_args(false);
-  scan_cmd->add_flag_callback("--no-dane", [&no_dane] { no_dane = true; },
-                              "do not look up TLSA records (DANE)");
   scan_cmd->add_option_function<std::string>(
       "--dnssec-anchor",
       [&dns, &anchor_given](const std::string& file) {
@@ -237,7 +235,8 @@ struct CommandLine {
     auto* scan_cmd = app.add_subcommand("scan", "probe SMTP endpoints (the main job)");
     add_scan_target_options(scan_cmd, scan);
     add_scan_scheduling_options(scan_cmd, scan);
-    add_dns_options(scan_cmd, scan.settings.probe.dns, scan.dnssec_anchor_given, scan.no_dane);
+    add_dns_options(scan_cmd, scan.settings.probe.dns, scan.dnssec_anchor_given);
+    scan_cmd->add_flag("--no-dane", scan.no_dane, "do not look up TLSA records (DANE)");
     add_report_options(scan_cmd, scan.report, format);
     add_judge_options(scan_cmd, scan.judge);
 
@@ -246,6 +245,12 @@ struct CommandLine {
     inspect_cmd->add_option("--fqdn", inspect.fqdn, "the FQDN the certificate must serve")
         ->each([](const std::string& name) { check_dns_name(name, "--fqdn"); });
     inspect_cmd->add_option("--password", inspect.password, "PKCS#12 password");
+    inspect_cmd->add_flag("--dane", inspect.dane,
+                          "also match the chain against the DNSSEC-validated TLSA records of _PORT._tcp.FQDN");
+    inspect_cmd->add_option("--port", inspect.port, "the port of the TLSA records (--dane)")
+        ->check(CLI::Range(1, 65535))
+        ->capture_default_str();
+    add_dns_options(inspect_cmd, inspect.dns, inspect.dnssec_anchor_given);
     add_report_options(inspect_cmd, inspect.report, format);
     add_judge_options(inspect_cmd, inspect.judge);
 

@@ -7,6 +7,9 @@
 #include <memory>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -463,31 +466,37 @@ const ConnectTo* connect_rule(const Target& target, const ProbeSettings& setting
   return nullptr;
 }
 
-// RFC 7672 §2.2.2: a secure CNAME'd host's TLSA records are sought at the CNAME's target first,
-// then at the host's own name.
-net::awaitable<TlsaEvidence> look_up_tlsa(const Target& target, const DnsEvidence& dns, Resolver& resolver,
-                                          std::chrono::milliseconds timeout) {
-  std::vector<std::string> names;
-  std::string prefix = "_" + std::to_string(target.port) + "._tcp.";
-  if (!dns.canonical_name.empty() && dns.address_dnssec == Dnssec::secure) names.push_back(prefix + dns.canonical_name);
-  names.push_back(prefix + host_key(target.host));
+std::string tlsa_name(const Target& target, const std::string& host) {
+  return "_" + std::to_string(target.port) + "._tcp." + host;
+}
+
+TlsaEvidence tlsa_evidence(const std::string& name, const DnsAnswer& answer) {
   TlsaEvidence tlsa;
-  for (const auto& name : names) {
-    DnsAnswer answer = co_await resolver.query(name, rrtype::tlsa, timeout);
-    tlsa = TlsaEvidence{};
-    tlsa.name = name;
-    tlsa.status = answer.status;
-    tlsa.dnssec = answer.dnssec;
-    tlsa.why_bogus = answer.why_bogus;
-    for (const auto& data : answer.records)
-      if (auto record = parse_tlsa(data)) tlsa.records.push_back(std::move(*record));
-    if (answer.status != DnsAnswer::Status::answered && answer.status != DnsAnswer::Status::nodata &&
-        answer.status != DnsAnswer::Status::nxdomain)
-      tlsa.failure = describe_failure(answer);
-    bool found = !tlsa.records.empty() || answer.dnssec == Dnssec::bogus || !tlsa.failure.empty();
-    if (found) break;
+  tlsa.name = name;
+  tlsa.status = answer.status;
+  tlsa.dnssec = answer.dnssec;
+  tlsa.why_bogus = answer.why_bogus;
+  for (const auto& data : answer.records)
+    if (auto record = parse_tlsa(data)) tlsa.records.push_back(std::move(*record));
+  if (answer.status != DnsAnswer::Status::answered && answer.status != DnsAnswer::Status::nodata &&
+      answer.status != DnsAnswer::Status::nxdomain)
+    tlsa.failure = describe_failure(answer);
+  return tlsa;
+}
+
+// RFC 7672 §2.2.2: a secure CNAME'd host's TLSA records are sought at the CNAME's target first,
+// then at the host's own name (asked early, beside its addresses: `own`).
+net::awaitable<TlsaEvidence> look_up_tlsa(const Target& target, const DnsEvidence& dns, Resolver& resolver,
+                                          Resolver::Ticket own, std::chrono::steady_clock::time_point deadline) {
+  if (!dns.canonical_name.empty() && dns.address_dnssec == Dnssec::secure) {
+    std::string name = tlsa_name(target, dns.canonical_name);
+    Resolver::Ticket ticket = resolver.ask(name, rrtype::tlsa);
+    DnsAnswer answer = co_await resolver.wait(std::move(ticket), deadline);
+    TlsaEvidence at_target = tlsa_evidence(name, answer);
+    if (!at_target.records.empty() || at_target.dnssec == Dnssec::bogus || !at_target.failure.empty()) co_return at_target;
   }
-  co_return tlsa;
+  DnsAnswer answer = co_await resolver.wait(std::move(own), deadline);
+  co_return tlsa_evidence(tlsa_name(target, host_key(target.host)), answer);
 }
 
 // Probes one target over its candidate addresses, with retries after transient failures.
@@ -531,6 +540,11 @@ net::awaitable<void> probe_host(Target target, DnsEvidence dns, const ProbeSetti
   auto started = clock::now();
   Evidence failure;
   failure.target = target;
+  // The host's own TLSA question goes out beside its address questions.
+  bool dane_wanted = settings.dane && target.mode == Mode::starttls && !target.host_is_ip &&
+                     settings.static_hosts.count(host_key(target.host)) == 0;
+  Resolver::Ticket own_tlsa =
+      dane_wanted ? context.resolver.ask(tlsa_name(target, host_key(target.host)), rrtype::tlsa) : nullptr;
   const ConnectTo* rule = connect_rule(target, settings);
   std::string connect_host = rule && !rule->to_host.empty() ? rule->to_host : target.host;
   std::uint16_t connect_port = rule && rule->to_port ? *rule->to_port : target.port;
@@ -541,8 +555,11 @@ net::awaitable<void> probe_host(Target target, DnsEvidence dns, const ProbeSetti
                             ": an MX must name a host (RFC 2181 §10.3); senders usually follow it";
   // DANE is a property of the name's DNS: asked when the addresses came from the DNS (--connect-to
   // keeps that; a literal or --resolve replaces it).
-  bool dane = settings.dane && target.mode == Mode::starttls && dns.host_looked_up;
-  if (dane) dns.tlsa = co_await look_up_tlsa(target, dns, context.resolver, settings.reply_timeout);
+  if (own_tlsa && dns.host_looked_up && !addresses.empty()) {
+    auto deadline = clock::now() + settings.reply_timeout;
+    TlsaEvidence tlsa = co_await look_up_tlsa(target, dns, context.resolver, std::move(own_tlsa), deadline);
+    dns.tlsa = std::move(tlsa);
+  }
   if (addresses.empty()) {
     failure.dns = std::move(dns);
     failure.checked_fqdn = choose_checked_fqdn(failure);
@@ -643,6 +660,32 @@ net::awaitable<void> probe_mail_domain(Target target, const ProbeSettings& setti
 }
 
 }  // namespace
+
+namespace {
+
+net::awaitable<void> gather_dane_evidence(Resolver& resolver, Target target, const ProbeSettings& settings,
+                                          DnsEvidence& dns) {
+  Resolver::Ticket own = resolver.ask(tlsa_name(target, host_key(target.host)), rrtype::tlsa);
+  LookupAnswer answer = co_await look_up(resolver, target.host, settings.family, settings.reply_timeout);
+  note_lookup(answer, dns);
+  auto deadline = clock::now() + settings.reply_timeout;
+  TlsaEvidence tlsa = co_await look_up_tlsa(target, dns, resolver, std::move(own), deadline);
+  dns.tlsa = std::move(tlsa);
+}
+
+}  // namespace
+
+DnsEvidence dane_evidence(const std::string& host, std::uint16_t port, const ProbeSettings& settings) {
+  net::io_context io(1);
+  Resolver resolver(io.get_executor(), settings.dns);
+  Target target;
+  target.host = host;
+  target.port = port;
+  DnsEvidence dns;
+  net::co_spawn(io, gather_dane_evidence(resolver, target, settings, dns), net::detached);
+  io.run();
+  return dns;
+}
 
 net::awaitable<void> probe_target(Target target, const ProbeSettings& settings, ProbeContext& context,
                                   const std::function<void(Evidence&&)>& deliver) {

@@ -26,6 +26,10 @@ struct ProbeContext {
 boost::asio::awaitable<void> probe_target(Target target, const ProbeSettings& settings, ProbeContext& context,
                                           const std::function<void(Evidence&&)>& deliver);
 
+// What the DNS says of `host`'s addresses and of its TLSA records at _PORT._tcp.HOST, asked on an
+// event loop of its own (inspect --dane). Throws DnsSetupError for DNS settings that cannot work.
+DnsEvidence dane_evidence(const std::string& host, std::uint16_t port, const ProbeSettings& settings);
+
 // The FQDN a certificate is judged against, by SPEC §2's order: fqdn= / --fqdn, the target's
 // host name, the greeting's FQDN, the EHLO reply's FQDN.
 std::optional<std::string> choose_checked_fqdn(const Evidence& evidence);

@@ -51,7 +51,10 @@ class TextWriter final : public Writer {
 
   // Status, target and connector, then what is most wrong.
   void headline(Block& block, const Row& row) const {
+    // An mx: target has a result per MX host: the host tells them apart.
+    bool mx_host = row.evidence && row.evidence->dns.domain && !row.evidence->dns.null_mx;
     block.line(colored(row.status, status_word(row.status), color_) + "  " + terminal_safe(row.target) +
+               (mx_host ? " MX " + terminal_safe(row.host.value_or("")) : std::string()) +
                (row.connector ? "  " + terminal_safe(*row.connector) : ""));
     const auto& findings = row.assessment->findings;
     auto worst = std::find_if(findings.begin(), findings.end(),

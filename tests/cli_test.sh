@@ -408,6 +408,52 @@ case $case_name in
     [ "$(grep '"host":"silent' "$work/out" | grep -c '"code":"dns-failed"')" -eq 2 ] || fail "the silent names are not dns-failed"
     grep '"host":"silent' "$work/out" | grep -q 'timed out' || fail "dns-failed does not say timed out"
     [ "$(grep '"host":"good' "$work/out" | grep -c '"code":"connect-failed"')" -eq 3 ] || fail "a good name failed for the silent ones" ;;
+  mail-domains)
+    # mx: targets end to end: a fleet endpoint (mail.contoso.test), zones signed now and served by
+    # nsd on loopback, every MX host's port 25 sent to the endpoint with --connect-to.
+    [ -x "$fleet" ] || fail "no fleet binary"
+    serve="$(dirname "$0")/dns/serve-zones.sh"
+    exec 4> >("$fleet" --healthy 1 --targets-file "$work/t.txt" --ca-file "$work/ca.pem" --seconds 60 >"$work/fleet.out")
+    for _ in $(seq 50); do grep -q ready "$work/fleet.out" 2>/dev/null && break; sleep 0.1; done
+    endpoint=$(head -1 "$work/t.txt" | cut -d' ' -f1)
+    run scan "$endpoint" --ca-file "$work/ca.pem" --format jsonl --quiet --save-chains "$work/chains"; expect_code 0
+    leaf=$(grep -o '"sha256":"[0-9a-f]*"' "$work/out" | head -1 | cut -d'"' -f4)
+    [ ${#leaf} -eq 64 ] || fail "no leaf SHA-256 in the first scan"
+    mkdir -p "$work/dns"
+    printf 'contoso.test signed\nbad.test signed\nnone.test signed\n' >"$work/dns/zones.list"
+    zone() { printf '$ORIGIN %s.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n%b' "$1" "$2" >"$work/dns/$1.zone"; }
+    zone contoso.test "@ MX 10 mail\nmail A 127.0.0.1\n_25._tcp.mail TLSA 3 0 1 $leaf\n"
+    zone bad.test "@ MX 10 mx\nmx A 127.0.0.1\n_25._tcp.mx TLSA 3 0 1 $(printf '%064d' 0)\n"
+    zone none.test "@ MX 0 .\n"
+    trap '"$serve" --stop "$work/dns"; rm -rf "$work"' EXIT
+    dnsport=$("$serve" "$work/dns") || fail "the test DNS server did not start"
+    dns=(--dns-server "127.0.0.1:$dnsport" --dnssec-anchor "$work/dns/anchors" --connect-to "::${endpoint%:*}:${endpoint##*:}"
+         --ca-file "$work/ca.pem" --quiet)
+    run scan mx:contoso.test "${dns[@]}"; expect_code 0
+    expect_out '^OK  mx:contoso.test MX mail.contoso.test$'
+    expect_out '^  Domain     contoso.test: MX preference 10, MX records DNSSEC secure$'
+    expect_out '^  DANE       match \(_25._tcp.mail.contoso.test, DNSSEC secure\): DANE-EE 3 0 1 '
+    printf 'mx:bad.test connector="Partner relay"\nmx:none.test\n' >"$work/domains.txt"
+    run scan --targets "$work/domains.txt" "${dns[@]}" --format jsonl; expect_code 2
+    grep '"domain":"bad.test"' "$work/out" | grep '"connector":"Partner relay"' | grep '"mx_preference":10' |
+      grep -q '"code":"dane-mismatch"' || fail "mx:bad.test is not a dane-mismatch with its connector and preference"
+    grep '"domain":"none.test"' "$work/out" | grep '"mx_preference":null' | grep -q '"code":"null-mx"' || fail "no null-mx"
+    # A new certificate checked against the published records before it is installed.
+    pem=$(ls "$work"/chains/*.pem)
+    run inspect "$pem" --fqdn mail.contoso.test --dane --dns-server "127.0.0.1:$dnsport" --dnssec-anchor "$work/dns/anchors" \
+      --ca-file "$work/ca.pem"; expect_code 0; expect_out '^  DANE       match '
+    run inspect "$pem" --fqdn mx.bad.test --dane --dns-server "127.0.0.1:$dnsport" --dnssec-anchor "$work/dns/anchors" \
+      --ca-file "$work/ca.pem" --format jsonl; expect_code 2
+    expect_out '"code":"dane-mismatch".*_25._tcp.mx.bad.test. IN TLSA 3 1 1 [0-9a-f]{64}'
+    # Bad input: one line, exit 3; a DNS server that does not answer: an unknown result that says so.
+    run scan mx:; expect_code 3; expect_err_line 'mx: takes a mail domain'
+    run scan mx:contoso.test:25; expect_code 3; expect_err_line 'no port'
+    run scan mx:contoso.test --dnssec-anchor "$work/none.key"; expect_code 3; expect_err_line 'dnssec-anchor .*cannot read it'
+    run scan mx:contoso.test --dnssec-anchor "$work/t.txt"; expect_code 3; expect_err_line 'holds no DS or DNSKEY record'
+    run scan mx:contoso.test --dns-server 127.0.0.1:99999; expect_code 3; expect_err_line 'not an address with an optional port'
+    run inspect "$pem" --dane; expect_code 3; expect_err_line '--dane needs --fqdn'
+    run scan mx:contoso.test --dns-server "127.0.0.1:$(closed_port)" --timeout 1 --format jsonl --quiet; expect_code 3
+    expect_out '"code":"dns-failed","severity":"unknown","message":"the DNS lookup of contoso.test timed out"' ;;
   closed-stdout)
     port=$(closed_port)
     for i in $(seq 3000); do echo "127.0.0.1:$port"; done >"$work/t.txt"

@@ -75,10 +75,16 @@ void add_findings(Assessment& assessment, std::vector<Finding> extra, const prob
 }
 
 Assessment assess_chain(const std::vector<std::string>& chain_der, const std::optional<std::string>& fqdn,
-                        const std::string& label, const Judge& judge, std::int64_t now) {
+                        const std::string& label, const Judge& judge, std::int64_t now, const probe::DnsEvidence* dane) {
   Assessment result;
   result.chain = describe_chain(chain_der);
-  finish(result, "A connector using " + label, fqdn, judge, now, {});
+  std::vector<Finding> findings;
+  if (dane && fqdn) {
+    auto judged = judge_dane(*dane, DanePeer{*fqdn, &chain_der, true, true, "certificate in " + label}, now);
+    result.dane = std::move(judged.dane);
+    findings = std::move(judged.findings);
+  }
+  finish(result, "A connector using " + label, fqdn, judge, now, std::move(findings));
   return result;
 }
 

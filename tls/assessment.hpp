@@ -44,7 +44,9 @@ Assessment assess(const probe::Evidence& evidence, const Judge& judge, std::int6
 void add_findings(Assessment& assessment, std::vector<Finding> extra, const probe::Evidence& evidence);
 
 // The certificate checks alone, for `inspect` (no SMTP dialogue); `label` names the source (a file).
+// With `dane` (inspect --dane), the chain is also judged against the TLSA records there.
 Assessment assess_chain(const std::vector<std::string>& chain_der, const std::optional<std::string>& fqdn,
-                        const std::string& label, const Judge& judge, std::int64_t now);
+                        const std::string& label, const Judge& judge, std::int64_t now,
+                        const probe::DnsEvidence* dane = nullptr);
 
 }  // namespace stp::tls

@@ -92,6 +92,13 @@ std::string describe_record(const probe::TlsaRecord& r) {
          core::hex(r.data).substr(0, 16) + (r.data.size() > 8 ? "..." : "");
 }
 
+// DNSSEC failed on the way: validating senders defer mail.
+Finding bogus_finding(const std::string& what, const std::string& why) {
+  return {"dane-bogus", Severity::critical,
+          what + " failed DNSSEC validation (" + why + "): validating senders defer mail to this host",
+          "Re-sign the zone (expired or broken signatures), or fix the DS record at the parent"};
+}
+
 }  // namespace
 
 DaneResult judge_tlsa(const probe::TlsaEvidence& tlsa, bool addresses_secure, const std::vector<std::string>& chain_der,
@@ -143,43 +150,22 @@ DaneResult judge_tlsa(const probe::TlsaEvidence& tlsa, bool addresses_secure, co
   return out;
 }
 
-MailDomainJudgement mail_domain_findings(const probe::Evidence& ev, std::int64_t now) {
+MailDomainJudgement judge_dane(const probe::DnsEvidence& dns, const DanePeer& peer, std::int64_t now) {
   MailDomainJudgement out;
-  const auto& dns = ev.dns;
-  const std::string domain = dns.domain.value_or(ev.target.host);
-  if (dns.null_mx)
-    out.findings.push_back({"null-mx", Severity::info,
-                            domain + " publishes a null MX (0 .): it accepts no mail (RFC 7505); nothing was probed",
-                            "If the domain should receive mail, replace the null MX with MX records naming its mail hosts"});
-  if (dns.implicit_mx)
-    out.findings.push_back({"implicit-mx", Severity::info,
-                            domain + " has no MX records: senders deliver to the domain's own address (RFC 5321 §5.1)",
-                            "Publish an MX record naming the mail host, or a null MX (0 .) if the domain takes no mail"});
-  if (!dns.mx_not_conforming.empty())
-    out.findings.push_back({"mx-not-conforming", dns.canonical_name.empty() ? Severity::warning : Severity::info,
-                            dns.mx_not_conforming, "Point the MX record at the host name that has the address records"});
-
-  // DNSSEC failures on the way: validating senders defer mail.
-  std::string bogus;
-  if (dns.mx_dnssec == Dnssec::bogus)
-    bogus = "the MX records of " + domain + " failed DNSSEC validation (" + dns.mx_why_bogus + ")";
-  else if (dns.address_dnssec == Dnssec::bogus)
-    bogus = "the address records of " + ev.target.host + " failed DNSSEC validation (" + dns.address_why_bogus + ")";
+  if (dns.address_dnssec == Dnssec::bogus)
+    out.findings.push_back(bogus_finding("the address records of " + peer.host, dns.address_why_bogus));
   else if (dns.tlsa && dns.tlsa->dnssec == Dnssec::bogus)
-    bogus = "the TLSA records at " + dns.tlsa->name + " failed DNSSEC validation (" + dns.tlsa->why_bogus + ")";
-  if (!bogus.empty())
-    out.findings.push_back({"dane-bogus", Severity::critical, bogus + ": validating senders defer mail to this host",
-                            "Re-sign the zone (expired or broken signatures), or fix the DS record at the parent"});
-
+    out.findings.push_back(bogus_finding("the TLSA records at " + dns.tlsa->name, dns.tlsa->why_bogus));
   if (!dns.tlsa) return out;
   const auto& tlsa = *dns.tlsa;
+  const std::vector<std::string>& chain_der = *peer.chain_der;
   bool addresses_secure = !dns.host_looked_up || dns.address_dnssec == Dnssec::secure;
-  std::vector<std::string> names{probe::host_key(ev.target.host)};
+  std::vector<std::string> names{probe::host_key(peer.host)};
   if (!dns.canonical_name.empty()) names.push_back(dns.canonical_name);
   if (dns.domain && dns.mx_dnssec == Dnssec::secure) names.push_back(*dns.domain);
-  out.dane = judge_tlsa(tlsa, addresses_secure, ev.tls.chain_der, names, now);
+  out.dane = judge_tlsa(tlsa, addresses_secure, chain_der, names, now);
   const auto& dane = *out.dane;
-  if (!tlsa.failure.empty() && addresses_secure && dns.host_looked_up && dns.address_dnssec == Dnssec::secure)
+  if (!tlsa.failure.empty() && dns.host_looked_up && dns.address_dnssec == Dnssec::secure)
     out.findings.push_back({"dns-failed", Severity::unknown,
                             "the TLSA lookup of " + tlsa.name + " failed: " + tlsa.failure +
                                 "; DANE senders defer mail to this host until it answers",
@@ -200,21 +186,49 @@ MailDomainJudgement mail_domain_findings(const probe::Evidence& ev, std::int64_t
                                 "on TLS but cannot authenticate this host",
                             "Publish a DANE-EE record for the certificate in use: " + tlsa.name + ". IN TLSA 3 1 1 <SHA-256 "
                                 "of its public key>"});
-  bool reached = !ev.smtp.greeting.empty();
-  if (dane.result == "mismatch" && reached) {
+  if (dane.result == "mismatch" && peer.reached) {
     std::string remedy = "Publish a TLSA record for the certificate in use beside the old ones";
-    if (!ev.tls.chain_der.empty())
-      if (auto leaf = parse(ev.tls.chain_der.front()))
+    if (!chain_der.empty())
+      if (auto leaf = parse(chain_der.front()))
         remedy = "Publish " + tlsa.name + ". IN TLSA 3 1 1 " +
-                 core::hex(digest(selected(ev.tls.chain_der.front(), leaf.get(), 1), EVP_sha256())) +
+                 core::hex(digest(selected(chain_der.front(), leaf.get(), 1), EVP_sha256())) +
                  " (the certificate in use) beside the old records, or put back the certificate they describe";
-    std::string why = ev.tls.chain_der.empty()
-                          ? (ev.smtp.starttls_offered ? "no certificate was presented"
-                                                      : "STARTTLS is not offered, and the TLSA records make TLS mandatory")
+    std::string why = chain_der.empty()
+                          ? (peer.starttls_offered ? "no certificate was presented"
+                                                   : "STARTTLS is not offered, and the TLSA records make TLS mandatory")
                           : "none of the " + std::to_string(usable_count) + " usable TLSA record(s) at " + tlsa.name +
-                                " matches the presented chain";
+                                " matches the " + peer.chain_label;
     out.findings.push_back({"dane-mismatch", Severity::critical, why + ": DANE senders will not deliver", remedy});
   }
+  return out;
+}
+
+MailDomainJudgement mail_domain_findings(const probe::Evidence& ev, std::int64_t now) {
+  MailDomainJudgement out;
+  const auto& dns = ev.dns;
+  const std::string domain = dns.domain.value_or(ev.target.host);
+  if (dns.null_mx)
+    out.findings.push_back({"null-mx", Severity::info,
+                            domain + " publishes a null MX (0 .): it accepts no mail (RFC 7505); nothing was probed",
+                            "If the domain should receive mail, replace the null MX with MX records naming its mail hosts"});
+  if (dns.implicit_mx)
+    out.findings.push_back({"implicit-mx", Severity::info,
+                            domain + " has no MX records: senders deliver to the domain's own address (RFC 5321 §5.1)",
+                            "Publish an MX record naming the mail host, or a null MX (0 .) if the domain takes no mail"});
+  if (!dns.mx_not_conforming.empty())
+    out.findings.push_back({"mx-not-conforming", dns.canonical_name.empty() ? Severity::warning : Severity::info,
+                            dns.mx_not_conforming, "Point the MX record at the host name that has the address records"});
+
+  DanePeer peer{ev.target.host, &ev.tls.chain_der, !ev.smtp.greeting.empty(), ev.smtp.starttls_offered,
+                "presented chain"};
+  auto dane = judge_dane(dns, peer, now);
+  out.dane = std::move(dane.dane);
+  // Bogus MX records come first: the one DNSSEC failure a sender meets before the host's own.
+  if (dns.mx_dnssec == Dnssec::bogus) {
+    std::erase_if(dane.findings, [](const Finding& f) { return f.code == "dane-bogus"; });
+    out.findings.push_back(bogus_finding("the MX records of " + domain, dns.mx_why_bogus));
+  }
+  out.findings.insert(out.findings.end(), dane.findings.begin(), dane.findings.end());
   return out;
 }
 

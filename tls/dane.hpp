@@ -39,6 +39,19 @@ struct MailDomainJudgement {
   std::vector<Finding> findings;
 };
 
+// Whose certificate DANE judges: a probed endpoint, or a file about to be installed on `host`.
+struct DanePeer {
+  std::string host;
+  const std::vector<std::string>* chain_der = nullptr;  // leaf first
+  bool reached = true;            // an endpoint that was not reached is judged by no DANE finding
+  bool starttls_offered = true;
+  std::string chain_label = "presented chain";
+};
+
+// DANE's findings alone (dane-mismatch, -unusable, -insecure; a failed TLSA lookup), from the TLSA
+// records in `dns`.
+MailDomainJudgement judge_dane(const probe::DnsEvidence& dns, const DanePeer& peer, std::int64_t now);
+
 // What the DNS evidence of one result says: the MX findings and, with TLSA records, DANE's.
 MailDomainJudgement mail_domain_findings(const probe::Evidence& evidence, std::int64_t now);
 
