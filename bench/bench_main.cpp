@@ -143,8 +143,8 @@ double cpu_seconds_of(pid_t pid) {
   return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-// Starts the fleet and waits for its "ready" line.
-void start_fleet(Fleet& fleet, const std::vector<std::string>& args) {
+// Starts the fleet and waits for its "ready" line, which it returns.
+std::string start_fleet(Fleet& fleet, const std::vector<std::string>& args) {
   int in[2], out[2];
   if (::pipe(in) != 0 || ::pipe(out) != 0) throw std::runtime_error("pipe");
   fleet.pid = ::fork();
@@ -166,6 +166,7 @@ void start_fleet(Fleet& fleet, const std::vector<std::string>& args) {
   while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
   ::close(out[0]);
   if (line.rfind("ready", 0) != 0) throw std::runtime_error("the fleet did not start: '" + line + "'");
+  return line;
 }
 
 struct RunResult {
@@ -276,6 +277,10 @@ int main(int argc, char** argv) {
   app.add_flag("--compare", compare, "also: openssl s_client and nmap on the same endpoints, where installed");
   app.add_option("--compare-endpoints", compare_endpoints, "endpoints in the --compare runs")->capture_default_str();
   app.add_option("--work-dir", work, "where targets and results go")->capture_default_str();
+  std::size_t names = 10000;
+  int dns_delay_ms = 50;
+  app.add_option("--names", names, "probes by host name in the DNS run (0: no DNS run)")->capture_default_str();
+  app.add_option("--dns-delay-ms", dns_delay_ms, "how long the DNS run's name server takes to answer")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(work);
   const std::string scanner = STARTTLS_PROBE_BIN, fleet_bin = STARTTLS_PROBE_FLEET_BIN;
@@ -334,6 +339,86 @@ int main(int argc, char** argv) {
                 provider_parse);
     std::printf("certificate facts of a leaf with 9,000 DNS names (CertificateDomains de-duplicated): %.1f ms\n",
                 measure_many_names(9000));
+  }
+
+  // Run 2: the same probes by host name, their name server answering after 50 ms (nsd serving a
+  // signed zone behind the fleet's delaying proxy), against the same probes by address.
+  if (names > 0) {
+    const std::size_t dns_concurrency = 512;
+    Fleet fleet;
+    start_fleet(fleet, {fleet_bin, "--healthy", std::to_string(endpoints), "--repeat",
+                        std::to_string((names + endpoints - 1) / endpoints), "--targets-file", work + "/dns-fleet.txt",
+                        "--ca-file", work + "/ca.pem"});
+    // Each target line its own name (no answer comes from a cache), in a zone signed now.
+    std::string zone_dir = work + "/zone";
+    std::filesystem::remove_all(zone_dir);
+    std::filesystem::create_directories(zone_dir);
+    std::ofstream(zone_dir + "/zones.list") << "bench.test signed\n";
+    std::ofstream zone(zone_dir + "/bench.test.zone");
+    zone << "$ORIGIN bench.test.\n$TTL 3600\n@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n";
+    std::ofstream by_name(work + "/by-name.txt"), by_address(work + "/by-address.txt");
+    std::size_t i = 0;
+    for (const auto& line : read_lines(work + "/dns-fleet.txt", names)) {
+      auto colon = line.find(':');
+      std::string name = "n" + std::to_string(i++);
+      zone << name << " A " << line.substr(0, colon) << "\n";
+      by_name << name << ".bench.test" << line.substr(colon) << "\n";
+      by_address << line << "\n";
+    }
+    zone.close();
+    by_name.close();
+    by_address.close();
+    const std::string serve = std::string(STARTTLS_PROBE_SOURCE) + "/tests/dns/serve-zones.sh";
+    if (run({serve, zone_dir}, true).exit_code != 0) {
+      std::fprintf(stderr, "starttls-probe-bench: nsd did not start (scripts/setup.sh installs it): no DNS figures\n");
+    } else {
+      std::string nsd_port;
+      std::ifstream(zone_dir + "/port") >> nsd_port;
+      Fleet proxy;
+      std::string ready = start_fleet(proxy, {fleet_bin, "--healthy", "0", "--targets-file", work + "/none.txt", "--ca-file",
+                                              work + "/none.pem", "--dns-upstream", "127.0.0.1:" + nsd_port,
+                                              "--dns-delay-ms", std::to_string(dns_delay_ms)});
+      std::string dns_port = ready.substr(ready.rfind(' ') + 1);
+      auto scan_of = [&](const std::string& targets, std::vector<std::string> extra) {
+        std::vector<std::string> args{scanner, "scan", "--targets", targets, "--ca-file", work + "/ca.pem", "--format",
+                                      "jsonl", "-o", fresh(work + "/dns-results.jsonl"), "--concurrency",
+                                      std::to_string(dns_concurrency), "--quiet"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto r = run(args);
+        return std::make_pair(r, read_results(work + "/dns-results.jsonl"));
+      };
+      auto [address_run, address_results] = scan_of(work + "/by-address.txt", {});
+      pid_t nsd = 0;
+      std::ifstream(zone_dir + "/nsd.pid") >> nsd;
+      double dns_cpu_before = cpu_seconds_of(proxy.pid) + cpu_seconds_of(nsd);
+      auto [name_run, name_results] = scan_of(work + "/by-name.txt", {"--dns-server", "127.0.0.1:" + dns_port,
+                                                                        "--dnssec-anchor", zone_dir + "/anchors"});
+      double dns_cpu = cpu_seconds_of(proxy.pid) + cpu_seconds_of(nsd) - dns_cpu_before;
+      auto [plain_run, plain_results] = scan_of(work + "/by-name.txt", {"--dns-server", "127.0.0.1:" + dns_port,
+                                                                          "--dnssec-anchor", "none", "--no-dane"});
+      proxy.stop();
+      run({serve, "--stop", zone_dir}, true);
+      if (!scan_completed(address_run, address_results, names) || !scan_completed(name_run, name_results, names) ||
+          !scan_completed(plain_run, plain_results, names))
+        return 1;
+      double by_address = static_cast<double>(address_results.results) / address_run.wall_seconds;
+      double by_names = static_cast<double>(name_results.results) / name_run.wall_seconds;
+      std::printf("\nnames: %zu probes by host name, each name answered after %d ms (A, AAAA and TLSA, DNSSEC-validated), "
+                  "--concurrency %zu (%zu ok)\n",
+                  name_results.results, dns_delay_ms, dns_concurrency, name_results.ok);
+      std::printf("  by name %.2f s wall: %.0f probes/s; the same probes by address %.2f s: %.0f probes/s (names cost %+.0f%%)\n",
+                  name_run.wall_seconds, by_names, address_run.wall_seconds, by_address, (by_address / by_names - 1) * 100);
+      std::printf("  client CPU per probe: %.0f us by name, %.0f us by address; probe latency p50 %.1f ms by name, %.1f ms by address\n",
+                  name_run.cpu_seconds * 1e6 / static_cast<double>(name_results.results),
+                  address_run.cpu_seconds * 1e6 / static_cast<double>(address_results.results), name_results.p50,
+                  address_results.p50);
+      std::printf("  the name server and its delaying proxy took %.0f us CPU per name on the same cores\n",
+                  dns_cpu * 1e6 / static_cast<double>(name_results.results));
+      std::printf("  addresses alone (A and AAAA, --dnssec-anchor none --no-dane): %.2f s wall, %.0f probes/s, %.0f us CPU "
+                  "per probe\n",
+                  plain_run.wall_seconds, static_cast<double>(plain_results.results) / plain_run.wall_seconds,
+                  plain_run.cpu_seconds * 1e6 / static_cast<double>(plain_results.results));
+    }
   }
 
   if (memory) {

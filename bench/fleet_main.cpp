@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -18,9 +19,71 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include "lab/lab.hpp"
 
 namespace {
+
+namespace asio = boost::asio;
+using udp = asio::ip::udp;
+
+// A name server far away: every query is passed to `upstream` after `delay`, and its answer back.
+// At most 20,000 in flight; an answer the upstream does not give within 5 s is dropped.
+class DelayingDnsProxy {
+ public:
+  DelayingDnsProxy(asio::io_context& io, udp::endpoint upstream, std::chrono::milliseconds delay)
+      : io_(io), socket_(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), upstream_(upstream), delay_(delay) {
+    // Bursts of thousands of queries must not overflow the socket: a name server far away loses
+    // none either. (SO_RCVBUFFORCE passes the system's limit as root; else SO_RCVBUF up to it.)
+    int bytes = 16 << 20;
+    if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+      ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+    receive();
+  }
+  std::uint16_t port() const { return socket_.local_endpoint().port(); }
+
+ private:
+  void receive() {
+    socket_.async_receive_from(asio::buffer(buffer_), sender_, [this](boost::system::error_code ec, std::size_t n) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec && in_flight_ < 20000) forward(std::make_shared<std::string>(buffer_.data(), n), sender_);
+      receive();
+    });
+  }
+
+  void forward(std::shared_ptr<std::string> query, udp::endpoint client) {
+    ++in_flight_;
+    auto timer = std::make_shared<asio::steady_timer>(io_, delay_);
+    timer->async_wait([this, timer, query, client](boost::system::error_code) {
+      auto upstream = std::make_shared<udp::socket>(io_, udp::v4());
+      auto reply = std::make_shared<std::array<char, 4096>>();
+      upstream->async_send_to(asio::buffer(*query), upstream_, [query](boost::system::error_code, std::size_t) {});
+      upstream->async_receive(asio::buffer(*reply), [this, upstream, reply, client, timer](boost::system::error_code ec,
+                                                                                              std::size_t n) {
+        if (!ec) {
+          boost::system::error_code ignored;
+          socket_.send_to(asio::buffer(reply->data(), n), client, 0, ignored);
+        }
+        timer->cancel();
+        --in_flight_;
+      });
+      timer->expires_after(std::chrono::seconds(5));
+      timer->async_wait([upstream](boost::system::error_code ec) {
+        if (!ec) upstream->close();
+      });
+    });
+  }
+
+  asio::io_context& io_;
+  udp::socket socket_;
+  udp::endpoint upstream_, sender_;
+  std::chrono::milliseconds delay_;
+  std::array<char, 4096> buffer_{};
+  std::size_t in_flight_ = 0;
+};
 
 void raise_file_limit() {
   rlimit limit{};
@@ -62,6 +125,11 @@ int main(int argc, char** argv) {
   std::string silent_dns;
   app.add_option("--silent-dns", silent_dns,
                  "a DNS server that never answers, on this loopback address (port 53, UDP and TCP)");
+  int dns_delay_ms = 50;
+  std::string dns_upstream;
+  app.add_option("--dns-upstream", dns_upstream,
+                 "ADDR:PORT of a DNS server (loopback) to pass queries to, each held back --dns-delay-ms");
+  app.add_option("--dns-delay-ms", dns_delay_ms, "how long each DNS query is held back")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   raise_file_limit();
   // Bound and never read: queries pile up unanswered, as behind a dead or filtered name server.
@@ -120,7 +188,24 @@ int main(int argc, char** argv) {
     served += lab->endpoints().size();
   }
   ca.close();
-  std::cout << "ready " << served << " endpoints" << std::endl;
+  asio::io_context dns_io(1);
+  std::optional<DelayingDnsProxy> proxy;
+  std::thread dns_thread;
+  if (!dns_upstream.empty()) {
+    auto colon = dns_upstream.rfind(':');
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(dns_upstream.substr(0, colon), ec);
+    if (ec || colon == std::string::npos || !address.is_loopback()) {
+      std::cerr << "--dns-upstream wants a loopback ADDR:PORT\n";
+      return 3;
+    }
+    proxy.emplace(dns_io, udp::endpoint(address, static_cast<std::uint16_t>(std::stoi(dns_upstream.substr(colon + 1)))),
+                  std::chrono::milliseconds(dns_delay_ms));
+    dns_thread = std::thread([&dns_io] { dns_io.run(); });
+  }
+  std::cout << "ready " << served << " endpoints";
+  if (proxy) std::cout << " dns-port " << proxy->port();
+  std::cout << std::endl;
 
   // Serve until stdin closes (the benchmark ends) or the time is up.
   pollfd input{STDIN_FILENO, POLLIN, 0};
@@ -129,5 +214,7 @@ int main(int argc, char** argv) {
   while (std::chrono::steady_clock::now() < stop) {
     if (::poll(&input, 1, 500) > 0 && ::read(STDIN_FILENO, sink, sizeof sink) <= 0) break;
   }
+  dns_io.stop();
+  if (dns_thread.joinable()) dns_thread.join();
   return 0;
 }

@@ -61,8 +61,12 @@ DnsAnswer answer_of(int err, const ub_result* result) {
   }
   if (result->secure) answer.dnssec = Dnssec::secure;
   if (result->bogus) {
-    answer.dnssec = Dnssec::bogus;
-    if (result->why_bogus) answer.why_bogus = std::string(result->why_bogus).substr(0, 512);
+    std::string why = result->why_bogus ? std::string(result->why_bogus).substr(0, 512) : std::string();
+    // The root's own keys could not be had through the servers asked (an authoritative server, or
+    // one that strips DNSSEC): nothing is validated, which is not the zone's fault. Insecure.
+    bool root_unreachable = why.find("no DNSKEY") != std::string::npos && why.find("trust anchor . ") != std::string::npos;
+    answer.dnssec = root_unreachable ? Dnssec::insecure : Dnssec::bogus;
+    if (!root_unreachable) answer.why_bogus = std::move(why);
   }
   switch (result->rcode) {
     case 0: answer.status = result->havedata ? DnsAnswer::Status::answered : DnsAnswer::Status::nodata; break;

@@ -68,6 +68,7 @@ server:
   verbosity: 1
   hide-version: yes
   refuse-any: yes
+  rrl-ratelimit: 0
 remote-control:
   control-enable: no
 $zone_conf
