@@ -1,17 +1,22 @@
 #include "fuzz/checks.hpp"
 
 #include <arpa/inet.h>
+
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "inventory/predict.hpp"
 #include "inventory/targets.hpp"
+#include "probe/dns_answer.hpp"
+#include "probe/settings.hpp"
 #include "probe/smtp_reply.hpp"
 #include "probe/target.hpp"
 #include "report/escape.hpp"
 #include "tls/assessment.hpp"
 #include "tls/certificate_file.hpp"
+#include "tls/dane.hpp"
 #include "tls/names.hpp"
 
 namespace stp::fuzz {
@@ -96,7 +101,39 @@ void check_target_line(const std::uint8_t* data, std::size_t size) {
     require(target->host_is_ip == ip || (!target->host_is_ip && !ip), "host_is_ip agrees");
     require(ip || probe::is_dns_name(target->host), "host is an address or a DNS name");
     if (target->expected_fqdn) require(probe::is_dns_name(*target->expected_fqdn), "fqdn= is a DNS name");
+    if (target->mail_domain) require(probe::is_dns_name(target->host) && target->port == 25, "mx: a domain on port 25");
   } catch (const probe::TargetError&) {
+  }
+  try {
+    auto rule = probe::parse_connect_to(line);
+    require(!rule.port || *rule.port != 0, "--connect-to port 0 accepted");
+  } catch (const probe::TargetError&) {
+  }
+}
+
+// DNS record data as libunbound hands it (wire form, uncompressed): MX and TLSA, and TLSA records
+// judged against a chain (the input again as DER, usually no certificate at all).
+void check_dns_records(const std::uint8_t* data, std::size_t size) {
+  std::string rdata(as_text(data, size));
+  if (auto mx = probe::parse_mx(rdata)) {
+    require(mx->host.size() <= 4 * 255, "an MX host within a name's bound");
+    for (char c : mx->host)
+      require(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '\\',
+              "an MX host holds no raw byte from the wire");
+  }
+  std::size_t offset = 0;
+  if (auto name = probe::read_wire_name(rdata, offset)) require(offset <= rdata.size(), "a name ends within its data");
+  if (auto tlsa = probe::parse_tlsa(rdata)) {
+    probe::TlsaEvidence evidence;
+    evidence.name = "_25._tcp.mail.contoso.test";
+    evidence.dnssec = probe::Dnssec::secure;
+    evidence.records.push_back(*tlsa);
+    for (const auto& chain : {std::vector<std::string>{}, std::vector<std::string>{rdata, rdata}}) {
+      auto result = tls::judge_tlsa(evidence, true, chain, {"mail.contoso.test"}, 1800000000);
+      require(result.records.size() == 1, "one record judged");
+      require(!result.records[0].matched || result.records[0].usable, "only a usable record matches");
+      require(result.result == "match" || result.result == "mismatch" || result.result == "unusable", "a result");
+    }
   }
 }
 
@@ -251,6 +288,7 @@ Check check_named(std::string_view name) {
   if (name == "certificate") return check_certificate;
   if (name == "certificate_file") return check_certificate_file;
   if (name == "escape") return check_escape;
+  if (name == "dns_records") return check_dns_records;
   return nullptr;
 }
 

@@ -15,6 +15,7 @@ void check_certificate(const std::uint8_t* data, std::size_t size);       // cer
 void check_certificate_file(const std::uint8_t* data, std::size_t size);  // PEM / DER / PKCS#12 file parser
 void check_escape(const std::uint8_t* data, std::size_t size);            // UTF-8 and terminal escaping
 void check_inventory(const std::uint8_t* data, std::size_t size);         // Exchange exports, prediction, targets
+void check_dns_records(const std::uint8_t* data, std::size_t size);       // MX and TLSA record data, DANE matching
 
 // name -> function, for the regression runner and the fuzz executables.
 using Check = void (*)(const std::uint8_t*, std::size_t);

@@ -10,7 +10,7 @@
 
 TEST_CASE("saved fuzz inputs pass their checks", "[fuzz]") {
   int replayed = 0;
-  for (const char* name : {"reply", "target_line", "certificate", "certificate_file", "escape", "inventory"}) {
+  for (const char* name : {"reply", "target_line", "certificate", "certificate_file", "escape", "inventory", "dns_records"}) {
     auto check = stp::fuzz::check_named(name);
     REQUIRE(check != nullptr);
     for (const auto& entry : std::filesystem::directory_iterator(stp::test::testdata_path(std::string("fuzz/") + name))) {
