@@ -356,18 +356,18 @@ int main(int argc, char** argv) {
     std::ofstream(zone_dir + "/zones.list") << "bench.test signed\n";
     std::ofstream zone(zone_dir + "/bench.test.zone");
     zone << "$ORIGIN bench.test.\n$TTL 3600\n@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n";
-    std::ofstream by_name(work + "/by-name.txt"), by_address(work + "/by-address.txt");
+    std::ofstream name_file(work + "/by-name.txt"), address_file(work + "/by-address.txt");
     std::size_t i = 0;
     for (const auto& line : read_lines(work + "/dns-fleet.txt", names)) {
       auto colon = line.find(':');
       std::string name = "n" + std::to_string(i++);
       zone << name << " A " << line.substr(0, colon) << "\n";
-      by_name << name << ".bench.test" << line.substr(colon) << "\n";
-      by_address << line << "\n";
+      name_file << name << ".bench.test" << line.substr(colon) << "\n";
+      address_file << line << "\n";
     }
     zone.close();
-    by_name.close();
-    by_address.close();
+    name_file.close();
+    address_file.close();
     const std::string serve = std::string(STARTTLS_PROBE_SOURCE) + "/tests/dns/serve-zones.sh";
     if (run({serve, zone_dir}, true).exit_code != 0) {
       std::fprintf(stderr, "starttls-probe-bench: nsd did not start (scripts/setup.sh installs it): no DNS figures\n");

@@ -35,7 +35,8 @@ using udp = asio::ip::udp;
 class DelayingDnsProxy {
  public:
   DelayingDnsProxy(asio::io_context& io, udp::endpoint upstream, std::chrono::milliseconds delay)
-      : io_(io), socket_(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), upstream_(upstream), delay_(delay) {
+      : io_(io), socket_(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), upstream_(std::move(upstream)),
+        delay_(delay) {
     // Bursts of thousands of queries must not overflow the socket: a name server far away loses
     // none either. (SO_RCVBUFFORCE passes the system's limit as root; else SO_RCVBUF up to it.)
     int bytes = 16 << 20;
@@ -54,7 +55,7 @@ class DelayingDnsProxy {
     });
   }
 
-  void forward(std::shared_ptr<std::string> query, udp::endpoint client) {
+  void forward(const std::shared_ptr<std::string>& query, const udp::endpoint& client) {
     ++in_flight_;
     auto timer = std::make_shared<asio::steady_timer>(io_, delay_);
     timer->async_wait([this, timer, query, client](boost::system::error_code) {

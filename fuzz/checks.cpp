@@ -116,7 +116,7 @@ void check_target_line(const std::uint8_t* data, std::size_t size) {
 void check_dns_records(const std::uint8_t* data, std::size_t size) {
   std::string rdata(as_text(data, size));
   if (auto mx = probe::parse_mx(rdata)) {
-    require(mx->host.size() <= 4 * 255, "an MX host within a name's bound");
+    require(mx->host.size() <= std::size_t{4} * 255, "an MX host within a name's bound");
     for (char c : mx->host)
       require(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '\\',
               "an MX host holds no raw byte from the wire");

@@ -689,12 +689,11 @@ DnsEvidence dane_evidence(const std::string& host, std::uint16_t port, const Pro
 
 net::awaitable<void> probe_target(Target target, const ProbeSettings& settings, ProbeContext& context,
                                   const std::function<void(Evidence&&)>& deliver) {
-  if (target.mail_domain) {
-    co_await probe_mail_domain(std::move(target), settings, context, deliver);
-    co_return;
-  }
   DnsEvidence dns;  // (a named local: GCC 12 mishandles temporaries inside co_await expressions)
-  co_await probe_host(std::move(target), dns, settings, context, deliver);
+  if (target.mail_domain)
+    co_await probe_mail_domain(std::move(target), settings, context, deliver);
+  else
+    co_await probe_host(std::move(target), dns, settings, context, deliver);
 }
 
 }  // namespace stp::probe
