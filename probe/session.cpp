@@ -405,9 +405,7 @@ class Dialogue {
   Reply reply_;
 };
 
-// The addresses to connect to: the literal, --resolve's, or what the host name resolves to, in the
-// family asked for. Empty when there are none; the reason is then in `failure`. What the DNS said
-// of a name goes into `failure.dns` either way.
+// What the DNS said of a host's addresses, as evidence.
 void note_lookup(const LookupAnswer& answer, DnsEvidence& dns) {
   dns.host_looked_up = true;
   dns.address_dnssec = answer.dnssec;
@@ -415,6 +413,9 @@ void note_lookup(const LookupAnswer& answer, DnsEvidence& dns) {
   dns.canonical_name = answer.canonical_name;
 }
 
+// The addresses to connect to: the literal, --resolve's, or what the host name resolves to, in the
+// family asked for. Empty when there are none; the reason is then in `failure`. What the DNS said
+// of a name goes into `note`, when given.
 net::awaitable<std::vector<net::ip::address>> resolve(const std::string& host, const ProbeSettings& settings,
                                                       Resolver& resolver, Evidence& failure, DnsEvidence* note) {
   auto wanted = [&](const net::ip::address& a) {
