@@ -138,7 +138,6 @@ int run_scan_command(const ScanCommand& command) {
     throw probe::InputError(command.shard ? "no targets in this shard" : "no targets: give TARGET arguments or --targets FILE");
   probe::ScanSettings settings = command.settings;
   settings.stop_on_signals = true;
-  if (!command.dnssec_anchor_given) settings.probe.dns.anchors = probe::default_dnssec_anchors();
   settings.probe.dane = !command.no_dane;
   std::string warning;
   settings.concurrency = probe::fit_open_file_limit(settings.concurrency, warning);
@@ -184,7 +183,6 @@ int run_inspect_command(const InspectCommand& command) {
     if (!command.fqdn) throw probe::InputError("--dane needs --fqdn: the host whose TLSA records to check");
     probe::ProbeSettings settings;
     settings.dns = command.dns;
-    if (!command.dnssec_anchor_given) settings.dns.anchors = probe::default_dnssec_anchors();
     dane = probe::dane_evidence(*command.fqdn, command.port, settings);
   }
   tls::Assessment assessment = tls::assess_chain(chain, command.fqdn, command.file, {command.judge.settings, &anchors},

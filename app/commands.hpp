@@ -36,7 +36,6 @@ struct ScanCommand {
   std::vector<std::string> inventory_files;                  // --inventory (repeatable)
   std::optional<std::string> server;                         // --server
   std::optional<inventory::DateOrder> date_order;            // --date-order
-  bool dnssec_anchor_given = false;                          // else Debian's root anchor, when installed
   bool no_dane = false;                                      // --no-dane
   ReportOptions report;
   JudgeOptions judge;
@@ -50,7 +49,6 @@ struct InspectCommand {
   bool dane = false;                    // --dane: also against the TLSA records of _PORT._tcp.FQDN
   std::uint16_t port = 25;              // --port
   probe::DnsSettings dns;               // --dns-server, --dnssec-anchor
-  bool dnssec_anchor_given = false;
   ReportOptions report;
   JudgeOptions judge;
 };

@@ -173,7 +173,9 @@ void add_scan_target_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
 }
 
 // Where names are looked up and what DNSSEC trusts.
-void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns, bool& anchor_given) {
+// Debian's root key is the anchor unless --dnssec-anchor names another (or none).
+void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns) {
+  dns.anchors = stp::probe::default_dnssec_anchors();
   scan_cmd->add_option_function<std::vector<std::string>>(
               "--dns-server",
               [&dns](const std::vector<std::string>& servers) {
@@ -188,9 +190,8 @@ void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns, bool& anc
       ->allow_extra_args(false);
   scan_cmd->add_option_function<std::string>(
       "--dnssec-anchor",
-      [&dns, &anchor_given](const std::string& file) {
-        anchor_given = true;
-        if (file != "none") dns.anchors = file;
+      [&dns](const std::string& file) {
+        dns.anchors = file == "none" ? std::nullopt : std::optional<std::string>(file);
       },
       "FILE of DS or DNSKEY records trusted for DNSSEC, or 'none' (no validation) [/usr/share/dns/root.key]");
 }
@@ -235,7 +236,7 @@ struct CommandLine {
     auto* scan_cmd = app.add_subcommand("scan", "probe SMTP endpoints (the main job)");
     add_scan_target_options(scan_cmd, scan);
     add_scan_scheduling_options(scan_cmd, scan);
-    add_dns_options(scan_cmd, scan.settings.probe.dns, scan.dnssec_anchor_given);
+    add_dns_options(scan_cmd, scan.settings.probe.dns);
     scan_cmd->add_flag("--no-dane", scan.no_dane, "do not look up TLSA records (DANE)");
     add_report_options(scan_cmd, scan.report, format);
     add_judge_options(scan_cmd, scan.judge);
@@ -250,7 +251,7 @@ struct CommandLine {
     inspect_cmd->add_option("--port", inspect.port, "the port of the TLSA records (--dane)")
         ->check(CLI::Range(1, 65535))
         ->capture_default_str();
-    add_dns_options(inspect_cmd, inspect.dns, inspect.dnssec_anchor_given);
+    add_dns_options(inspect_cmd, inspect.dns);
     add_report_options(inspect_cmd, inspect.report, format);
     add_judge_options(inspect_cmd, inspect.judge);
 

@@ -129,7 +129,7 @@ void check_dns_records(const std::uint8_t* data, std::size_t size) {
     evidence.dnssec = probe::Dnssec::secure;
     evidence.records.push_back(*tlsa);
     for (const auto& chain : {std::vector<std::string>{}, std::vector<std::string>{rdata, rdata}}) {
-      auto result = tls::judge_tlsa(evidence, true, chain, {"mail.contoso.test"}, 1800000000);
+      auto result = tls::judge_tlsa(evidence, true, tls::describe_chain(chain), {"mail.contoso.test"}, 1800000000);
       require(result.records.size() == 1, "one record judged");
       require(!result.records[0].matched || result.records[0].usable, "only a usable record matches");
       require(result.result == "match" || result.result == "mismatch" || result.result == "unusable", "a result");

@@ -15,7 +15,7 @@ enum class Dnssec { secure, insecure, bogus };
 std::string_view to_string(Dnssec dnssec);
 
 namespace rrtype {
-constexpr std::uint16_t a = 1, cname = 5, mx = 15, txt = 16, aaaa = 28, tlsa = 52;
+constexpr std::uint16_t a = 1, mx = 15, aaaa = 28, tlsa = 52;
 }
 
 struct DnsAnswer {

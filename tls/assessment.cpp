@@ -60,7 +60,7 @@ Assessment assess(const probe::Evidence& evidence, const Judge& judge, std::int6
   for (const auto& der : evidence.tls.acceptable_ca_names_der) result.acceptable_ca_names.push_back(describe_name(der));
   std::vector<Finding> findings = dialogue_findings(evidence);
   for (const auto& error : errors) findings.push_back({"protocol-error", Severity::unknown, error, ""});
-  auto mail_domain = mail_domain_findings(evidence, now);
+  auto mail_domain = mail_domain_findings(evidence, result.chain, now);
   result.dane = std::move(mail_domain.dane);
   findings.insert(findings.end(), mail_domain.findings.begin(), mail_domain.findings.end());
   finish(result, who_of(evidence.target), evidence.checked_fqdn, judge, now, std::move(findings));
@@ -80,7 +80,7 @@ Assessment assess_chain(const std::vector<std::string>& chain_der, const std::op
   result.chain = describe_chain(chain_der);
   std::vector<Finding> findings;
   if (dane && fqdn) {
-    auto judged = judge_dane(*dane, DanePeer{*fqdn, &chain_der, true, true, "certificate in " + label}, now);
+    auto judged = judge_dane(*dane, DanePeer{*fqdn, &result.chain, true, true, "certificate in " + label}, now);
     result.dane = std::move(judged.dane);
     findings = std::move(judged.findings);
   }

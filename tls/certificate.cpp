@@ -18,20 +18,11 @@ namespace {
 
 
 // Fetched once: an implicit fetch per digest takes OpenSSL 3.0's global locks every time.
-const EVP_MD* sha1() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
-  return md;
-}
-const EVP_MD* sha256() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
-std::string digest_hex(std::string_view der, const EVP_MD* md, bool upper) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(der.data(), der.size(), digest.data(), &length, md, nullptr);
-  return core::hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length), upper);
+const EVP_MD* fetched(Digest kind) {
+  static EVP_MD* sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  static EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static EVP_MD* sha512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+  return kind == Digest::sha1 ? sha1 : kind == Digest::sha256 ? sha256 : sha512;
 }
 
 std::string asn1_string_text(const ASN1_STRING* value) {
@@ -173,8 +164,8 @@ CertificateFacts describe_certificate(std::shared_ptr<X509> cert) {
                 (X509_get_extension_flags(cert.get()) & EXFLAG_CA) != 0;
   facts.self_signed = is_self_signed(cert.get());
 
-  facts.sha1 = digest_hex(facts.der, sha1(), true);
-  facts.sha256 = digest_hex(facts.der, sha256(), false);
+  facts.sha1 = core::hex(digest(facts.der, Digest::sha1), true);
+  facts.sha256 = core::hex(digest(facts.der, Digest::sha256));
   core::UniqueBio bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_X509(bio.get(), cert.get());
   facts.pem = core::bio_text(bio.get());
@@ -254,6 +245,13 @@ std::string describe_name(std::string_view der) {
     return "(unreadable name)";
   }
   return name_text(name.get());
+}
+
+std::string digest(std::string_view bytes, Digest kind) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), out.data(), &length, fetched(kind), nullptr);
+  return std::string(reinterpret_cast<const char*>(out.data()), length);
 }
 
 std::string format_time(std::int64_t unix_seconds) {

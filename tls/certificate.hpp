@@ -70,4 +70,8 @@ std::string windows_name(const X509_NAME* name);
 // RFC 3339 UTC: 2026-01-01T00:00:00Z.
 std::string format_time(std::int64_t unix_seconds);
 
+// The digest of `bytes`, raw (core::hex shows it).
+enum class Digest { sha1, sha256, sha512 };
+std::string digest(std::string_view bytes, Digest kind);
+
 }  // namespace stp::tls

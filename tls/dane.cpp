@@ -1,7 +1,6 @@
 #include "tls/dane.hpp"
 
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
@@ -13,26 +12,11 @@ namespace {
 
 using probe::Dnssec;
 
-
-std::string digest(const std::string& bytes, const EVP_MD* md) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), out, &length, md, nullptr) != 1) return {};
-  return std::string(reinterpret_cast<const char*>(out), length);
-}
-
-core::UniqueX509 parse(const std::string& der) {
-  const auto* input = reinterpret_cast<const unsigned char*>(der.data());
-  core::UniqueX509 certificate(d2i_X509(nullptr, &input, static_cast<long>(der.size())));
-  ERR_clear_error();
-  return certificate;
-}
-
 // The bytes a selector names: 0 the whole certificate, 1 its SubjectPublicKeyInfo.
-std::string selected(const std::string& der, X509* certificate, std::uint8_t selector) {
-  if (selector == 0) return der;
+std::string selected(const CertificateFacts& certificate, std::uint8_t selector) {
+  if (selector == 0) return certificate.der;
   unsigned char* spki = nullptr;
-  int length = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(certificate), &spki);
+  int length = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(certificate.x509.get()), &spki);
   if (length <= 0) return {};
   std::string out(reinterpret_cast<const char*>(spki), static_cast<std::size_t>(length));
   OPENSSL_free(spki);
@@ -51,28 +35,28 @@ bool usable(const probe::TlsaRecord& r) {
   }
 }
 
-bool matches(const probe::TlsaRecord& r, const std::string& der, X509* certificate) {
-  std::string bytes = selected(der, certificate, r.selector);
+bool matches(const probe::TlsaRecord& r, const CertificateFacts& certificate) {
+  std::string bytes = selected(certificate, r.selector);
   if (bytes.empty()) return false;
   switch (r.matching_type) {
     case 0: return bytes == r.data;
-    case 1: return digest(bytes, EVP_sha256()) == r.data;
-    case 2: return digest(bytes, EVP_sha512()) == r.data;
+    case 1: return digest(bytes, Digest::sha256) == r.data;
+    case 2: return digest(bytes, Digest::sha512) == r.data;
     default: return false;
   }
 }
 
 // DANE-TA: the leaf chains, through what the server presented, to the certificate at `anchor`,
 // within its dates at `now`, and holds one of the reference names.
-bool chains_to(const std::vector<core::UniqueX509>& chain, std::size_t anchor, const std::vector<std::string>& names,
+bool chains_to(const std::vector<CertificateFacts>& chain, std::size_t anchor, const std::vector<std::string>& names,
                std::int64_t now) {
   core::UniqueX509Store store(X509_STORE_new());
   core::UniqueX509Stack untrusted(sk_X509_new_null());
-  if (!store || !untrusted || X509_STORE_add_cert(store.get(), chain[anchor].get()) != 1) return false;
+  if (!store || !untrusted || X509_STORE_add_cert(store.get(), chain[anchor].x509.get()) != 1) return false;
   for (std::size_t i = 1; i < chain.size(); ++i)
-    if (i != anchor && X509_up_ref(chain[i].get()) == 1) sk_X509_push(untrusted.get(), chain[i].get());
+    if (i != anchor && X509_up_ref(chain[i].x509.get()) == 1) sk_X509_push(untrusted.get(), chain[i].x509.get());
   core::UniqueX509StoreCtx ctx(X509_STORE_CTX_new());
-  if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), chain.front().get(), untrusted.get()) != 1) return false;
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), chain.front().x509.get(), untrusted.get()) != 1) return false;
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
   X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(now));
@@ -101,7 +85,7 @@ Finding bogus_finding(const std::string& what, const std::string& why) {
 
 }  // namespace
 
-DaneResult judge_tlsa(const probe::TlsaEvidence& tlsa, bool addresses_secure, const std::vector<std::string>& chain_der,
+DaneResult judge_tlsa(const probe::TlsaEvidence& tlsa, bool addresses_secure, const std::vector<CertificateFacts>& chain,
                       const std::vector<std::string>& reference_names, std::int64_t now) {
   DaneResult out;
   out.tlsa_name = tlsa.name;
@@ -125,20 +109,14 @@ DaneResult judge_tlsa(const probe::TlsaEvidence& tlsa, bool addresses_secure, co
     out.result = "unusable";
     return out;
   }
-  std::vector<core::UniqueX509> chain;
-  for (const auto& der : chain_der) {
-    chain.push_back(parse(der));
-    if (!chain.back()) chain.clear();  // an unreadable certificate: nothing can match safely
-    if (chain.empty()) break;
-  }
   for (auto& r : out.records) {
     if (!r.usable || chain.empty()) continue;
     if (r.record.usage == 3) {
-      r.matched = matches(r.record, chain_der.front(), chain.front().get());
+      r.matched = matches(r.record, chain.front());
       if (r.matched && out.matched.empty()) out.matched = "DANE-EE " + describe_record(r.record) + " matches the leaf";
     } else {
       for (std::size_t k = 1; k < chain.size() && !r.matched; ++k)
-        if (matches(r.record, chain_der[k], chain[k].get()) && chains_to(chain, k, reference_names, now)) {
+        if (matches(r.record, chain[k]) && chains_to(chain, k, reference_names, now)) {
           r.matched = true;
           if (out.matched.empty())
             out.matched = "DANE-TA " + describe_record(r.record) + " matches certificate " + std::to_string(k) +
@@ -158,12 +136,12 @@ MailDomainJudgement judge_dane(const probe::DnsEvidence& dns, const DanePeer& pe
     out.findings.push_back(bogus_finding("the TLSA records at " + dns.tlsa->name, dns.tlsa->why_bogus));
   if (!dns.tlsa) return out;
   const auto& tlsa = *dns.tlsa;
-  const std::vector<std::string>& chain_der = *peer.chain_der;
+  const std::vector<CertificateFacts>& chain = *peer.chain;
   bool addresses_secure = !dns.host_looked_up || dns.address_dnssec == Dnssec::secure;
   std::vector<std::string> names{probe::host_key(peer.host)};
   if (!dns.canonical_name.empty()) names.push_back(dns.canonical_name);
   if (dns.domain && dns.mx_dnssec == Dnssec::secure) names.push_back(*dns.domain);
-  out.dane = judge_tlsa(tlsa, addresses_secure, chain_der, names, now);
+  out.dane = judge_tlsa(tlsa, addresses_secure, chain, names, now);
   const auto& dane = *out.dane;
   if (!tlsa.failure.empty() && dns.host_looked_up && dns.address_dnssec == Dnssec::secure)
     out.findings.push_back({"dns-failed", Severity::unknown,
@@ -188,12 +166,10 @@ MailDomainJudgement judge_dane(const probe::DnsEvidence& dns, const DanePeer& pe
                                 "of its public key>"});
   if (dane.result == "mismatch" && peer.reached) {
     std::string remedy = "Publish a TLSA record for the certificate in use beside the old ones";
-    if (!chain_der.empty())
-      if (auto leaf = parse(chain_der.front()))
-        remedy = "Publish " + tlsa.name + ". IN TLSA 3 1 1 " +
-                 core::hex(digest(selected(chain_der.front(), leaf.get(), 1), EVP_sha256())) +
-                 " (the certificate in use) beside the old records, or put back the certificate they describe";
-    std::string why = chain_der.empty()
+    if (!chain.empty())
+      remedy = "Publish " + tlsa.name + ". IN TLSA 3 1 1 " + core::hex(digest(selected(chain.front(), 1), Digest::sha256)) +
+               " (the certificate in use) beside the old records, or put back the certificate they describe";
+    std::string why = chain.empty()
                           ? (peer.starttls_offered ? "no certificate was presented"
                                                    : "STARTTLS is not offered, and the TLSA records make TLS mandatory")
                           : "none of the " + std::to_string(usable_count) + " usable TLSA record(s) at " + tlsa.name +
@@ -203,7 +179,8 @@ MailDomainJudgement judge_dane(const probe::DnsEvidence& dns, const DanePeer& pe
   return out;
 }
 
-MailDomainJudgement mail_domain_findings(const probe::Evidence& ev, std::int64_t now) {
+MailDomainJudgement mail_domain_findings(const probe::Evidence& ev, const std::vector<CertificateFacts>& chain,
+                                         std::int64_t now) {
   MailDomainJudgement out;
   const auto& dns = ev.dns;
   const std::string domain = dns.domain.value_or(ev.target.host);
@@ -219,8 +196,10 @@ MailDomainJudgement mail_domain_findings(const probe::Evidence& ev, std::int64_t
     out.findings.push_back({"mx-not-conforming", dns.canonical_name.empty() ? Severity::warning : Severity::info,
                             dns.mx_not_conforming, "Point the MX record at the host name that has the address records"});
 
-  DanePeer peer{ev.target.host, &ev.tls.chain_der, !ev.smtp.greeting.empty(), ev.smtp.starttls_offered,
-                "presented chain"};
+  // A chain with a certificate that did not parse is no chain to match: the leaf could be missing.
+  static const std::vector<CertificateFacts> none;
+  const auto& whole = chain.size() == ev.tls.chain_der.size() ? chain : none;
+  DanePeer peer{ev.target.host, &whole, !ev.smtp.greeting.empty(), ev.smtp.starttls_offered, "presented chain"};
   auto dane = judge_dane(dns, peer, now);
   out.dane = std::move(dane.dane);
   // Bogus MX records come first: the one DNSSEC failure a sender meets before the host's own.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "probe/evidence.hpp"
+#include "tls/certificate.hpp"
 #include "tls/verdict.hpp"
 
 namespace stp::tls {
@@ -28,10 +29,10 @@ struct DaneResult {
   std::string matched; // which record matched what, in words (empty when none did)
 };
 
-// The chain (leaf first, DER) against the TLSA records of `tlsa`, at `now`. `reference_names`: the
+// The chain (leaf first, as described from the DER) against the TLSA records of `tlsa`, at `now`. `reference_names`: the
 // names a DANE-TA chain's leaf must hold (the host, where its CNAME led, the MX domain when the MX
 // records are secure).
-DaneResult judge_tlsa(const probe::TlsaEvidence& tlsa, bool addresses_secure, const std::vector<std::string>& chain_der,
+DaneResult judge_tlsa(const probe::TlsaEvidence& tlsa, bool addresses_secure, const std::vector<CertificateFacts>& chain,
                       const std::vector<std::string>& reference_names, std::int64_t now);
 
 struct MailDomainJudgement {
@@ -42,7 +43,7 @@ struct MailDomainJudgement {
 // Whose certificate DANE judges: a probed endpoint, or a file about to be installed on `host`.
 struct DanePeer {
   std::string host;
-  const std::vector<std::string>* chain_der = nullptr;  // leaf first
+  const std::vector<CertificateFacts>* chain = nullptr;  // leaf first
   bool reached = true;            // an endpoint that was not reached is judged by no DANE finding
   bool starttls_offered = true;
   std::string chain_label = "presented chain";
@@ -53,6 +54,8 @@ struct DanePeer {
 MailDomainJudgement judge_dane(const probe::DnsEvidence& dns, const DanePeer& peer, std::int64_t now);
 
 // What the DNS evidence of one result says: the MX findings and, with TLSA records, DANE's.
-MailDomainJudgement mail_domain_findings(const probe::Evidence& evidence, std::int64_t now);
+// `chain`: the presented chain as described (assess() has it already).
+MailDomainJudgement mail_domain_findings(const probe::Evidence& evidence, const std::vector<CertificateFacts>& chain,
+                                         std::int64_t now);
 
 }  // namespace stp::tls
