@@ -185,6 +185,11 @@ TEST_CASE("mx: targets and DANE end to end against signed zones", "[dns][lab]") 
   SECTION("a domain's MX hosts in preference order; DANE-EE and DANE-TA match, a host without TLSA has none") {
     auto results = judged("mx:contoso.test", settings);
     REQUIRE(results.size() == 3);
+    // One target's MX hosts are probed one after another, lowest preference first, equal ones by name.
+    probe::TargetSource source({probe::parse_target("mx:contoso.test")}, std::nullopt, std::nullopt);
+    std::vector<std::string> order;
+    probe::run_scan(source, settings, [&](probe::Evidence&& e) { order.push_back(e.target.host); });
+    CHECK(order == std::vector<std::string>{"ee.contoso.test", "mail.contoso.test", "ta.contoso.test"});
     const auto& [ee_ev, ee_a] = results.at("ee.contoso.test");
     CHECK(ee_ev.dns.domain == "contoso.test");
     CHECK(ee_ev.dns.mx_preference == 10);

@@ -443,6 +443,7 @@ TEST_CASE("Export-Clixml of the three cmdlets predicts what Format-List does", "
   auto records = inventory::read_export(dir + "receive-connectors.clixml");
   CHECK(records.at(0).find("Comment")->text == "Created by setup.\r\nDo not remove.");  // _x000D__x000A_
   CHECK(records.at(0).find("Enabled")->text == "True");
+  CHECK(records.at(1).find("Server")->text == "EX01");  // a <Ref> itself, not the Identity's fallback
 }
 
 TEST_CASE("Export-Clixml that is damaged or not one is refused with file and line", "[inventory]") {
