@@ -112,9 +112,15 @@ void check_target_line(const std::uint8_t* data, std::size_t size) {
 }
 
 // DNS record data as libunbound hands it (wire form, uncompressed): MX and TLSA, and TLSA records
-// judged against a chain (the input again as DER, usually no certificate at all).
+// judged against a chain (the input again as DER, usually no certificate at all); and the input as
+// a whole response, compression pointers and all.
 void check_dns_records(const std::uint8_t* data, std::size_t size) {
   std::string rdata(as_text(data, size));
+  if (auto message = probe::parse_dns_message(rdata)) {
+    require(message->rcode >= 0 && message->rcode < 16, "an rcode of four bits");
+    require(message->canonical_name.size() <= std::size_t{4} * 255, "a canonical name within a name's bound");
+    for (const auto& record : message->records) require(record.size() <= size + 257, "a record within the packet, its name written out");
+  }
   if (auto mx = probe::parse_mx(rdata)) {
     require(mx->host.size() <= std::size_t{4} * 255, "an MX host within a name's bound");
     for (char c : mx->host)

@@ -3,14 +3,15 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <unordered_set>
 
 #include <unistd.h>
 
 #include <unbound.h>
+#include <unbound-event.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -22,6 +23,211 @@
 
 namespace stp::probe {
 
+namespace {
+
+// libunbound runs inside the event loop through its pluggable event interface: its sockets and
+// timers are Asio waits, its answers callbacks on this thread (no thread of its own, no pipe).
+// While no question of ours is out, its waits are put aside, so that a loop with nothing else to
+// do ends although a given-up question still has a retry timer in libunbound; they are taken up
+// again with the next question.
+class EventBase {
+ public:
+  explicit EventBase(net::any_io_executor executor) : executor_(std::move(executor)) {
+    base_.base.magic = UB_EVENT_MAGIC;
+    base_.base.vmt = &vmt;
+    base_.owner = this;
+  }
+  EventBase(const EventBase&) = delete;
+  EventBase& operator=(const EventBase&) = delete;
+
+  ub_event_base* get() { return &base_.base; }
+  // libunbound's handle is the first member of a standard-layout struct that names its owner.
+  static EventBase& of(ub_event_base* base) { return *reinterpret_cast<Handle*>(base)->owner; }
+
+  void set_active(bool active);
+
+  struct Event;
+
+ private:
+  friend struct Event;
+  static ub_event* new_event(ub_event_base* base, int fd, short bits, void (*cb)(int, short, void*), void* arg);
+  static int loopexit(ub_event_base* /*base*/, timeval* /*when*/) { return 0; }
+  static ub_event_base_vmt vmt;
+
+  struct Handle {
+    ub_event_base base;
+    EventBase* owner;
+  } base_{};  // what libunbound holds
+  net::any_io_executor executor_;
+  bool active_ = false;
+  std::unordered_set<Event*> added_;  // added by libunbound, waiting or put aside
+};
+
+struct EventBase::Event {
+  Event(EventBase& b, int f, short w, void (*c)(int, short, void*), void* a)
+      : base(b), fd(f), what(w), callback(c), argument(a), timer(b.executor_) {
+    handle.event.magic = UB_EVENT_MAGIC;
+    handle.event.vmt = &vmt;
+    handle.owner = this;
+  }
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  ~Event() { stop(); }
+
+  static Event& of(ub_event* e) { return *reinterpret_cast<Handle*>(e)->owner; }
+
+  // Waits as libunbound asked: the descriptor registered afresh (so a ready one reports at once),
+  // the timeout at its deadline.
+  void start() {
+    ++generation;
+    std::weak_ptr<Event> weak = self;
+    unsigned armed = generation;
+    if (fd >= 0 && (what & (UB_EV_READ | UB_EV_WRITE)) != 0) {
+      error_code ec;
+      descriptor.emplace(base.executor_);
+      descriptor->assign(fd, ec);
+      if (ec) {
+        descriptor.reset();
+      } else {
+        if ((what & UB_EV_READ) != 0)
+          descriptor->async_wait(net::posix::descriptor_base::wait_read, [weak, armed](error_code e) { fire(weak, armed, UB_EV_READ, e); });
+        if ((what & UB_EV_WRITE) != 0)
+          descriptor->async_wait(net::posix::descriptor_base::wait_write, [weak, armed](error_code e) { fire(weak, armed, UB_EV_WRITE, e); });
+      }
+    }
+    if (deadline) {
+      timer.expires_at(*deadline);
+      timer.async_wait([weak, armed](error_code e) { fire(weak, armed, UB_EV_TIMEOUT, e); });
+    }
+  }
+
+  // Every wait given up; the descriptor leaves the loop (libunbound may close it next).
+  void stop() {
+    ++generation;
+    timer.cancel();
+    if (descriptor) {
+      descriptor->release();
+      descriptor.reset();
+    }
+  }
+
+  void add(const timeval* tv) {
+    stop();
+    timeout.reset();
+    deadline.reset();
+    if (tv != nullptr) {
+      timeout = std::chrono::seconds(tv->tv_sec) + std::chrono::microseconds(tv->tv_usec);
+      deadline = std::chrono::steady_clock::now() + *timeout;
+    }
+    base.added_.insert(this);
+    if (base.active_) start();
+  }
+
+  void remove() {
+    stop();
+    base.added_.erase(this);
+  }
+
+  static void fire(const std::weak_ptr<Event>& weak, unsigned armed, short which, error_code ec) {
+    auto alive = weak.lock();  // kept alive through the callback, which may free it
+    if (!alive || ec || alive->generation != armed) return;
+    Event& e = *alive;
+    if ((e.what & UB_EV_PERSIST) == 0) {
+      e.remove();
+    } else {
+      e.stop();
+      if (e.timeout) e.deadline = std::chrono::steady_clock::now() + *e.timeout;
+    }
+    unsigned before = e.generation;
+    e.callback(e.fd, which, e.argument);
+    // A persistent event left as it was waits again (afresh, so what is still ready reports).
+    if ((e.what & UB_EV_PERSIST) != 0 && e.generation == before && e.base.added_.count(&e) != 0 && e.base.active_) e.start();
+  }
+
+  static ub_event_vmt vmt;
+
+  struct Handle {
+    ub_event event;
+    Event* owner;
+  } handle{};  // what libunbound holds
+  EventBase& base;
+  int fd;
+  short what;
+  void (*callback)(int, short, void*);
+  void* argument;
+  std::optional<std::chrono::microseconds> timeout;
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  std::optional<net::posix::stream_descriptor> descriptor;
+  net::steady_timer timer;
+  unsigned generation = 0;
+  std::shared_ptr<Event> self;  // owned by libunbound: dropped by its free
+};
+
+using Event = EventBase::Event;
+Event& event_of(ub_event* e) { return Event::of(e); }
+
+ub_event_vmt EventBase::Event::vmt = {
+    [](ub_event* e, short bits) { event_of(e).what = static_cast<short>(event_of(e).what | bits); },
+    [](ub_event* e, short bits) { event_of(e).what = static_cast<short>(event_of(e).what & ~bits); },
+    [](ub_event* e, int fd) { event_of(e).fd = fd; },
+    [](ub_event* e) {
+      Event& ev = event_of(e);
+      ev.remove();
+      auto last = std::move(ev.self);  // destroyed here unless a firing callback holds it
+    },
+    [](ub_event* e, timeval* tv) {
+      event_of(e).add(tv);
+      return 0;
+    },
+    [](ub_event* e) {
+      event_of(e).remove();
+      return 0;
+    },
+    [](ub_event* e, ub_event_base* /*base*/, void (*cb)(int, short, void*), void* arg, timeval* tv) {
+      Event& ev = event_of(e);
+      ev.callback = cb;
+      ev.argument = arg;
+      ev.what = UB_EV_TIMEOUT;
+      ev.fd = -1;
+      ev.add(tv);
+      return 0;
+    },
+    [](ub_event* e) {
+      event_of(e).remove();
+      return 0;
+    },
+    [](ub_event* /*e*/, timeval* /*tv*/) { return -1; },  // signals: libunbound asks for none
+    [](ub_event* /*e*/) { return -1; },
+    [](ub_event* /*e*/) {},
+    [](ub_event* /*e*/, int /*bits*/) {},
+};
+
+ub_event_base_vmt EventBase::vmt = {
+    [](ub_event_base* /*base*/) {},                       // ours to free, not libunbound's
+    [](ub_event_base* /*base*/) { return -1; },           // the loop is Asio's
+    &EventBase::loopexit,
+    &EventBase::new_event,
+    [](ub_event_base* /*base*/, int /*fd*/, void (*/*cb*/)(int, short, void*), void* /*arg*/) -> ub_event* { return nullptr; },
+    [](ub_event_base* /*base*/, void* /*wsaevent*/, void (*/*cb*/)(int, short, void*), void* /*arg*/) -> ub_event* { return nullptr; },
+};
+
+ub_event* EventBase::new_event(ub_event_base* base, int fd, short bits, void (*cb)(int, short, void*), void* arg) {
+  auto created = std::make_shared<Event>(of(base), fd, bits, cb, arg);
+  created->self = created;
+  return &created->handle.event;
+}
+
+void EventBase::set_active(bool active) {
+  if (active == active_) return;
+  active_ = active;
+  for (Event* e : added_) {
+    if (active) e->start();
+    else e->stop();
+  }
+}
+
+}  // namespace
+
 struct Resolver::Question {
   State* state = nullptr;
   int id = 0;
@@ -31,104 +237,81 @@ struct Resolver::Question {
 };
 
 struct Resolver::State {
-  State(net::any_io_executor e, ub_ctx* c, int fd) : executor(std::move(e)), ctx(c), pipe(executor, fd) {}
+  explicit State(net::any_io_executor executor) : events(std::move(executor)) {}
   ~State() {
-    pipe.close();
-    ub_ctx_delete(ctx);  // cancels what is still out; no callback comes after it
+    closing = true;      // libunbound may answer what is still out with SERVFAIL as it goes: ignored
+    ub_ctx_delete(ctx);  // frees its events
     if (log != nullptr) std::fclose(log);
   }
   State(const State&) = delete;
   State& operator=(const State&) = delete;
 
-  net::any_io_executor executor;
-  ub_ctx* ctx;
-  net::posix::stream_descriptor pipe;  // a copy of libunbound's result pipe, watched while questions are out
-  std::map<int, Ticket> out;           // questions in flight, by libunbound's id
-  bool watching = false;
-  std::FILE* log = nullptr;            // libunbound's own log, silenced: its failures reach us as answers
+  // Its waits count as the loop's work only while a question of ours is out.
+  void questions_changed() { events.set_active(!out.empty()); }
+
+  EventBase events;
+  ub_ctx* ctx = nullptr;
+  std::map<int, Ticket> out;  // questions in flight, by libunbound's id
+  std::FILE* log = nullptr;   // libunbound's own log, silenced: its failures reach us as answers
+  bool closing = false;
 };
 
 namespace {
 
 constexpr std::size_t max_anchor_bytes = 1u << 20;
 
-DnsAnswer answer_of(int err, const ub_result* result) {
+DnsAnswer answer_of(int rcode, const void* packet, int length, int security, const char* why_bogus) {
   DnsAnswer answer;
-  if (err != 0 || result == nullptr) {
-    answer.status = DnsAnswer::Status::error;
-    answer.error = std::string("resolver error: ") + ub_strerror(err);
-    return answer;
-  }
-  if (result->secure) answer.dnssec = Dnssec::secure;
-  if (result->bogus) {
-    std::string why = result->why_bogus ? std::string(result->why_bogus).substr(0, 512) : std::string();
+  if (security == 2) answer.dnssec = Dnssec::secure;
+  if (security == 1) {
+    std::string why = why_bogus != nullptr ? std::string(why_bogus).substr(0, 512) : std::string();
     // The root's own keys could not be had through the servers asked (an authoritative server, or
     // one that strips DNSSEC): nothing is validated, which is not the zone's fault. Insecure.
     bool root_unreachable = why.find("no DNSKEY") != std::string::npos && why.find("trust anchor . ") != std::string::npos;
     answer.dnssec = root_unreachable ? Dnssec::insecure : Dnssec::bogus;
     if (!root_unreachable) answer.why_bogus = std::move(why);
   }
-  switch (result->rcode) {
-    case 0: answer.status = result->havedata ? DnsAnswer::Status::answered : DnsAnswer::Status::nodata; break;
+  std::optional<DnsMessage> message;
+  if (rcode == 0) {
+    if (packet == nullptr || length <= 0) rcode = 2;
+    else message = parse_dns_message(std::string_view(static_cast<const char*>(packet), static_cast<std::size_t>(length)));
+    if (message) rcode = message->rcode;
+    else rcode = -1;
+  }
+  switch (rcode) {
+    case 0: answer.status = message->records.empty() ? DnsAnswer::Status::nodata : DnsAnswer::Status::answered; break;
     case 2: answer.status = DnsAnswer::Status::servfail; break;
     case 3: answer.status = DnsAnswer::Status::nxdomain; break;
     case 5: answer.status = DnsAnswer::Status::refused; break;
+    case -1:
+      answer.status = DnsAnswer::Status::error;
+      answer.error = "the DNS answer did not parse";
+      break;
     default:
       answer.status = DnsAnswer::Status::error;
-      answer.error = "the DNS server answered with rcode " + std::to_string(result->rcode);
+      answer.error = "the DNS server answered with rcode " + std::to_string(rcode);
   }
-  if (result->havedata)
-    for (int i = 0; result->data[i] != nullptr; ++i)
-      answer.records.emplace_back(result->data[i], static_cast<std::size_t>(result->len[i]));
-  if (result->canonname != nullptr && result->qname != nullptr) {
-    std::string canonical = core::lower(result->canonname), asked = core::lower(result->qname);
-    if (!canonical.empty() && canonical.back() == '.') canonical.pop_back();
-    if (!asked.empty() && asked.back() == '.') asked.pop_back();
-    if (canonical != asked) answer.canonical_name = canonical;
+  if (message) {
+    answer.records = std::move(message->records);
+    answer.canonical_name = std::move(message->canonical_name);
   }
   return answer;
 }
 
-void answered(void* argument, int err, ub_result* result) {
+// `argument` is the question; libunbound owns the packet and the reason, both copied here.
+void answered(void* argument, int rcode, void* packet, int length, int security, char* why_bogus, int /*ratelimited*/) {
   auto* question = static_cast<Resolver::Question*>(argument);
-  question->answer = answer_of(err, result);
-  ub_resolve_free(result);
+  if (question->state->closing) return;
+  question->answer = answer_of(rcode, packet, length, security, why_bogus);
   question->done = true;
   if (question->waiter != nullptr) question->waiter->cancel();
   // Last: the map may hold the only reference.
-  auto& out = question->state->out;
-  if (auto found = out.find(question->id); found != out.end() && found->second.get() == question) {
+  Resolver::State& state = *question->state;
+  if (auto found = state.out.find(question->id); found != state.out.end() && found->second.get() == question) {
     Resolver::Ticket keep = std::move(found->second);
-    out.erase(found);
+    state.out.erase(found);
+    state.questions_changed();
   }
-}
-
-void watch(const std::shared_ptr<Resolver::State>& state);
-
-// Delivers every answer ready, then watches on while questions are out; with none out, the
-// loop is left with nothing of ours to wait for.
-void process(const std::shared_ptr<Resolver::State>& state) {
-  ub_process(state->ctx);
-  if (!state->out.empty()) watch(state);
-  else if (state->watching) state->pipe.cancel();
-}
-
-void watch(const std::shared_ptr<Resolver::State>& state) {
-  if (state->watching) return;
-  state->watching = true;
-  std::weak_ptr<Resolver::State> weak = state;
-  state->pipe.async_wait(net::posix::stream_descriptor::wait_read, [weak](error_code ec) {
-    auto alive = weak.lock();
-    if (!alive) return;
-    alive->watching = false;
-    if (!ec) process(alive);
-    else if (!alive->out.empty()) watch(alive);  // cancelled as the last answer came, and asked again since
-  });
-  // An answer that came before the wait was armed raises no new edge: look now.
-  if (ub_poll(state->ctx) != 0)
-    net::post(state->executor, [weak] {
-      if (auto alive = weak.lock()) process(alive);
-    });
 }
 
 // Debian's anchors are DNSKEY records in zone-file form; DS records do as well.
@@ -186,15 +369,11 @@ std::optional<std::string> default_dnssec_anchors() {
   return std::nullopt;
 }
 
-Resolver::Resolver(net::any_io_executor executor, const DnsSettings& settings) {
-  ub_ctx* ctx = ub_ctx_create();
+Resolver::Resolver(net::any_io_executor executor, const DnsSettings& settings)
+    : state_(std::make_shared<State>(std::move(executor))) {
+  ub_ctx* ctx = ub_ctx_create_ub_event(state_->events.get());
   if (ctx == nullptr) throw DnsSetupError("cannot start the DNS resolver (libunbound)");
-  int fd = ::dup(ub_fd(ctx));
-  if (fd < 0) {
-    ub_ctx_delete(ctx);
-    throw DnsSetupError("cannot start the DNS resolver: no file descriptor left");
-  }
-  state_ = std::make_shared<State>(std::move(executor), ctx, fd);
+  state_->ctx = ctx;
   state_->log = std::fopen("/dev/null", "w");
   if (state_->log != nullptr) ub_ctx_debugout(ctx, state_->log);
   auto option = [&](const char* name, const char* value) {
@@ -205,7 +384,6 @@ Resolver::Resolver(net::any_io_executor executor, const DnsSettings& settings) {
   option("num-queries-per-thread:", "16384");     // every probe in flight may wait on a name
   option("outgoing-range:", "1024");              // sockets at once; more questions wait for one, on their own time
   option("jostle-timeout:", "10000");
-  if (ub_ctx_async(ctx, 1) != 0) throw DnsSetupError("cannot start the DNS resolver's thread");
   ub_ctx_hosts(ctx, nullptr);  // /etc/hosts; a missing file is no error
   if (!settings.servers.empty()) {
     for (const auto& server : settings.servers)
@@ -221,16 +399,11 @@ Resolver::Resolver(net::any_io_executor executor, const DnsSettings& settings) {
     if (ub_ctx_add_ta_file(ctx, settings.anchors->c_str()) != 0)
       throw DnsSetupError("--dnssec-anchor " + *settings.anchors + ": not accepted by the resolver");
   }
-  // Read the settings now, so that a bad anchor stops the command before any probe. "localhost."
-  // is answered inside the resolver: nothing is sent.
-  ub_result* result = nullptr;
-  int err = ub_resolve(ctx, "localhost.", rrtype::a, 1, &result);
-  ub_resolve_free(result);
   // Unbound answers RFC 6761's special-use "test." itself, NXDOMAIN for every name; test and lab
   // zones live there, so its names go to the DNS servers like any other (transparent: /etc/hosts
-  // names under it, which that zone holds, still answer). Only settable once the settings are read.
-  if (err == 0) ub_ctx_zone_add(ctx, "test.", "transparent");
-  if (err != 0)
+  // names under it, which that zone holds, still answer). Adding the zone reads the settings
+  // first, so that a bad anchor stops the command before any probe.
+  if (int err = ub_ctx_zone_add(ctx, "test.", "transparent"); err != 0)
     throw DnsSetupError(std::string("the DNS resolver did not start") +
                         (settings.anchors ? " (is --dnssec-anchor " + *settings.anchors + " a zone file of DS or DNSKEY records?)"
                                           : std::string()) +
@@ -242,18 +415,17 @@ Resolver::~Resolver() = default;
 Resolver::Ticket Resolver::ask(const std::string& name, std::uint16_t type) {
   auto question = std::make_shared<Question>();
   question->state = state_.get();
+  state_->events.set_active(true);  // libunbound may send at once
   int id = 0;
-  int err = ub_resolve_async(state_->ctx, name.c_str(), type, 1, question.get(), answered, &id);
+  int err = ub_resolve_event(state_->ctx, name.c_str(), type, 1, question.get(), answered, &id);
   if (err != 0) {
     question->done = true;
-    question->answer = answer_of(err, nullptr);
-    return question;
+    question->answer.status = DnsAnswer::Status::error;
+    question->answer.error = std::string("resolver error: ") + ub_strerror(err);
   }
   question->id = id;
-  if (!question->done) {
-    state_->out.emplace(id, question);
-    watch(state_);
-  }
+  if (!question->done) state_->out.emplace(id, question);  // else answered at once (/etc/hosts, the cache)
+  state_->questions_changed();
   return question;
 }
 
@@ -271,7 +443,7 @@ net::awaitable<DnsAnswer> Resolver::wait(Ticket question, std::chrono::steady_cl
   if (auto found = state_->out.find(question->id); found != state_->out.end()) {
     ub_cancel(state_->ctx, question->id);
     state_->out.erase(found);
-    if (state_->out.empty() && state_->watching) state_->pipe.cancel();
+    state_->questions_changed();
   }
   DnsAnswer late;
   late.status = DnsAnswer::Status::timeout;

@@ -1,6 +1,6 @@
 #pragma once
-// The resolver: libunbound, asynchronous and DNSSEC-validating, driven from one event loop through
-// its file descriptor. Every question is bounded by its own time; thousands may be in flight, and a
+// The resolver: libunbound, asynchronous and DNSSEC-validating, running inside one event loop
+// through its pluggable event interface (its sockets and timers are Asio waits). Every question is bounded by its own time; thousands may be in flight, and a
 // silent server costs only the names that wait on it. /etc/hosts is read; queries go to
 // --dns-server, else to the servers of /etc/resolv.conf (else 127.0.0.1, as the C library does):
 // the resolver never recurses from the root itself.

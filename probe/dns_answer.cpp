@@ -1,5 +1,6 @@
 #include "probe/dns_answer.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/text.hpp"
@@ -74,6 +75,98 @@ std::optional<TlsaRecord> parse_tlsa(std::string_view rdata) {
   if (rdata.size() < 3) return std::nullopt;
   return TlsaRecord{static_cast<std::uint8_t>(rdata[0]), static_cast<std::uint8_t>(rdata[1]),
                     static_cast<std::uint8_t>(rdata[2]), std::string(rdata.substr(3))};
+}
+
+namespace {
+
+std::uint16_t read_u16(std::string_view bytes, std::size_t offset) {
+  return static_cast<std::uint16_t>(static_cast<unsigned char>(bytes[offset]) << 8 | static_cast<unsigned char>(bytes[offset + 1]));
+}
+
+// The name at `offset` of a whole message, compression pointers followed (each one backwards, so
+// that none loops), in uncompressed wire form with its letters in lower case; `offset` moves past
+// the name as it stands in the message.
+std::optional<std::string> expand_name(std::string_view message, std::size_t& offset) {
+  std::string wire;
+  std::size_t at = offset;
+  bool jumped = false;
+  while (at < message.size()) {
+    auto length = static_cast<unsigned char>(message[at]);
+    if ((length & 0xC0) == 0xC0) {
+      if (at + 1 >= message.size()) return std::nullopt;
+      std::size_t target = read_u16(message, at) & 0x3FFFu;
+      if (target >= at) return std::nullopt;
+      if (!jumped) offset = at + 2;
+      jumped = true;
+      at = target;
+      continue;
+    }
+    if (length > 63 || at + 1 + length > message.size()) return std::nullopt;
+    wire += static_cast<char>(length);
+    for (char c : message.substr(at + 1, length)) wire += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (wire.size() > 255) return std::nullopt;
+    at += 1u + length;
+    if (length == 0) {
+      if (!jumped) offset = at;
+      return wire;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<DnsMessage> parse_dns_message(std::string_view packet) {
+  constexpr std::size_t header = 12;
+  constexpr std::uint16_t cname = 5;
+  if (packet.size() < header) return std::nullopt;
+  DnsMessage message;
+  message.rcode = static_cast<unsigned char>(packet[3]) & 0x0F;
+  if (read_u16(packet, 4) != 1) return std::nullopt;  // one question, as every resolver asks
+  std::size_t answers = read_u16(packet, 6), offset = header;
+  auto asked = expand_name(packet, offset);
+  if (!asked || offset + 4 > packet.size()) return std::nullopt;
+  std::uint16_t type = read_u16(packet, offset);
+  offset += 4;
+  struct Record {
+    std::string owner;
+    std::uint16_t type;
+    std::string data;
+  };
+  std::vector<Record> records;
+  for (std::size_t i = 0; i < answers; ++i) {
+    auto owner = expand_name(packet, offset);
+    if (!owner || offset + 10 > packet.size()) return std::nullopt;
+    std::uint16_t record_type = read_u16(packet, offset);
+    std::size_t length = read_u16(packet, offset + 8), start = offset + 10;
+    if (start + length > packet.size()) return std::nullopt;
+    std::string data(packet.substr(start, length));
+    if (record_type == cname || record_type == rrtype::mx) {
+      // Names in the data may point into the message: written out whole.
+      std::size_t at = record_type == rrtype::mx ? start + 2 : start;
+      if (at > start + length) return std::nullopt;
+      auto name = expand_name(packet, at);
+      if (!name || at != start + length) return std::nullopt;
+      data = data.substr(0, record_type == rrtype::mx ? 2 : 0) + *name;
+    }
+    records.push_back({std::move(*owner), record_type, std::move(data)});
+    offset = start + length;
+  }
+  // Follow the CNAME chain from the asked name; each step at most once, so a loop ends.
+  std::string name = *asked;
+  for (std::size_t step = 0; step < records.size(); ++step) {
+    auto next = std::find_if(records.begin(), records.end(),
+                             [&](const Record& r) { return r.type == cname && r.owner == name && type != cname; });
+    if (next == records.end()) break;
+    name = next->data;
+  }
+  for (const auto& record : records)
+    if (record.owner == name && record.type == type) message.records.push_back(record.data);
+  if (name != *asked) {
+    std::size_t at = 0;
+    message.canonical_name = read_wire_name(name, at).value_or("");
+  }
+  return message;
 }
 
 }  // namespace stp::probe

@@ -48,4 +48,14 @@ std::optional<std::string> read_wire_name(std::string_view rdata, std::size_t& o
 std::optional<MxRecord> parse_mx(std::string_view rdata);
 std::optional<TlsaRecord> parse_tlsa(std::string_view rdata);
 
+// A whole DNS response as libunbound's event interface hands it (names compressed): its rcode and,
+// at the end of the answer's CNAME chain, the data of each record of the asked type in the form
+// above (an MX's host uncompressed). Null when malformed; every offset and pointer bounded.
+struct DnsMessage {
+  int rcode = 0;
+  std::string canonical_name;        // where CNAMEs led (no trailing dot), when they did
+  std::vector<std::string> records;  // data of the asked type's records at that name
+};
+std::optional<DnsMessage> parse_dns_message(std::string_view packet);
+
 }  // namespace stp::probe

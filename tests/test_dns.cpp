@@ -20,6 +20,7 @@
 #include "net/asio.hpp"
 #include "probe/dns.hpp"
 #include "probe_helpers.hpp"
+#include "report_fixtures.hpp"
 #include "tls/assessment.hpp"
 
 using namespace stp;
@@ -112,6 +113,15 @@ TEST_CASE("the resolver: secure, insecure and bogus answers, NXDOMAIN, SERVFAIL 
     CHECK(late[0].status == Status::timeout);
     CHECK(late[1].status == Status::timeout);
     CHECK(probe::describe_failure(late[0]) == "no answer within --timeout");
+    // Given up, the questions leave the event loop nothing to wait for, although libunbound would
+    // go on retrying them: the loop ends by itself (bounded here so that a regression fails, not hangs).
+    net::io_context loop(1);
+    probe::Resolver resolver(loop.get_executor(), {{address}, std::nullopt});
+    probe::DnsAnswer answer;
+    net::co_spawn(loop, ask(resolver, "c.signed.test", probe::rrtype::a, std::chrono::milliseconds(300), answer), net::detached);
+    loop.run_for(std::chrono::seconds(5));
+    CHECK(loop.stopped());
+    CHECK(answer.status == Status::timeout);
   }
   SECTION("bad settings are input errors") {
     CHECK_THROWS_AS(probe::forwarder_address("not an address"), probe::DnsSetupError);
@@ -288,5 +298,88 @@ TEST_CASE("mx: targets and DANE end to end against signed zones", "[dns][lab]") 
     off.probe.dane = false;
     auto skipped = judged("wrong.contoso.test", off);
     CHECK_FALSE(skipped.at("wrong.contoso.test").second.dane);
+  }
+}
+
+namespace {
+
+// A response in wire form: the header's rcode and counts, the question, then `answers` as given.
+std::string message(int rcode, std::string_view question_wire, std::uint16_t type, int answer_count, const std::string& answers) {
+  std::string m{'\x12', '\x34', '\x81', static_cast<char>(0x80 | rcode), 0, 1, 0, static_cast<char>(answer_count), 0, 0, 0, 0};
+  m += question_wire;
+  m += {static_cast<char>(type >> 8), static_cast<char>(type & 0xFF), 0, 1};
+  return m + answers;
+}
+
+std::string record(std::string_view owner_wire, std::uint16_t type, const std::string& data) {
+  std::string r(owner_wire);
+  r += {static_cast<char>(type >> 8), static_cast<char>(type & 0xFF), 0, 1, 0, 0, 0x0E, 0x10,
+        static_cast<char>(data.size() >> 8), static_cast<char>(data.size() & 0xFF)};
+  return r + data;
+}
+
+const std::string contoso = std::string("\x07" "contoso\x04" "test\x00", 14);
+const std::string at_question = "\xC0\x0C";  // a pointer to the question's name
+
+}  // namespace
+
+TEST_CASE("DNS responses as libunbound's event interface hands them", "[dns]") {
+  using probe::parse_dns_message;
+  SECTION("an MX whose host is compressed against the question is written out whole") {
+    std::string mx_data = std::string("\x00\x0A\x04mail", 7) + at_question;
+    auto m = parse_dns_message(message(0, contoso, probe::rrtype::mx, 1, record(at_question, probe::rrtype::mx, mx_data)));
+    REQUIRE(m);
+    REQUIRE(m->records.size() == 1);
+    auto mx = probe::parse_mx(m->records[0]);
+    REQUIRE(mx);
+    CHECK(mx->preference == 10);
+    CHECK(mx->host == "mail.contoso.test");
+    CHECK(m->canonical_name.empty());
+  }
+  SECTION("a CNAME chain is followed to the records of the asked type") {
+    // contoso.test CNAME host.contoso.test; the A record's owner points at the CNAME's data.
+    std::string target = std::string("\x04host", 5) + at_question;
+    std::string packet = message(0, contoso, probe::rrtype::a, 2, record(at_question, 5, target));
+    auto target_at = static_cast<char>(packet.size() - target.size());
+    packet += record(std::string{static_cast<char>(0xC0), target_at}, probe::rrtype::a, std::string("\x7F\x00\x00\x05", 4));
+    auto m = parse_dns_message(packet);
+    REQUIRE(m);
+    CHECK(m->canonical_name == "host.contoso.test");
+    CHECK(m->records == std::vector<std::string>{std::string("\x7F\x00\x00\x05", 4)});
+  }
+  SECTION("rcodes: NXDOMAIN, NODATA") {
+    auto nx = parse_dns_message(message(3, contoso, probe::rrtype::a, 0, ""));
+    REQUIRE(nx);
+    CHECK(nx->rcode == 3);
+    auto nodata = parse_dns_message(message(0, contoso, probe::rrtype::tlsa, 0, ""));
+    REQUIRE(nodata);
+    CHECK(nodata->rcode == 0);
+    CHECK(nodata->records.empty());
+  }
+  SECTION("nsd's own answers, names compressed (testdata/fuzz/dns_records/response-*, a signed zone)") {
+    auto mx = parse_dns_message(test::read_file(test::testdata_path("fuzz/dns_records/response-mx-signed")));
+    REQUIRE(mx);
+    std::set<std::string> hosts;
+    for (const auto& data : mx->records) hosts.insert(probe::parse_mx(data).value_or(probe::MxRecord{}).host);
+    CHECK(hosts == std::set<std::string>{"mail.contoso.test", "backup.contoso.test"});
+    auto cname = parse_dns_message(test::read_file(test::testdata_path("fuzz/dns_records/response-cname-a")));
+    REQUIRE(cname);
+    CHECK(cname->canonical_name == "mail.contoso.test");
+    CHECK(cname->records == std::vector<std::string>{std::string("\x7F\x00\x00\x05", 4)});
+    auto nx = parse_dns_message(test::read_file(test::testdata_path("fuzz/dns_records/response-nxdomain-nsec")));
+    REQUIRE(nx);
+    CHECK(nx->rcode == 3);
+  }
+  SECTION("hostile packets are refused, never followed far") {
+    CHECK_FALSE(parse_dns_message("short"));
+    // A pointer to itself, a pointer forwards, a record longer than the packet, a CNAME loop.
+    CHECK_FALSE(parse_dns_message(message(0, at_question, probe::rrtype::a, 0, "")));
+    CHECK_FALSE(parse_dns_message(message(0, std::string("\xC0\x20", 2), probe::rrtype::a, 0, "")));
+    std::string cut = message(0, contoso, probe::rrtype::a, 1, record(at_question, probe::rrtype::a, std::string("\x7F\x00\x00\x01", 4)));
+    CHECK_FALSE(parse_dns_message(cut.substr(0, cut.size() - 2)));
+    std::string loop = message(0, contoso, probe::rrtype::a, 1, record(at_question, 5, at_question));
+    auto m = parse_dns_message(loop);
+    REQUIRE(m);
+    CHECK(m->records.empty());
   }
 }
