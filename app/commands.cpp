@@ -139,6 +139,7 @@ int run_scan_command(const ScanCommand& command) {
   probe::ScanSettings settings = command.settings;
   settings.stop_on_signals = true;
   settings.probe.dane = !command.no_dane;
+  settings.probe.mta_sts = !command.no_mta_sts;
   std::string warning;
   settings.concurrency = probe::fit_open_file_limit(settings.concurrency, warning);
   if (!warning.empty()) std::cerr << "starttls-probe: " << warning << '\n';

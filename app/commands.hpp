@@ -37,6 +37,7 @@ struct ScanCommand {
   std::optional<std::string> server;                         // --server
   std::optional<inventory::DateOrder> date_order;            // --date-order
   bool no_dane = false;                                      // --no-dane
+  bool no_mta_sts = false;                                   // --no-mta-sts
   ReportOptions report;
   JudgeOptions judge;
   probe::ScanSettings settings;

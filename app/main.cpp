@@ -238,6 +238,7 @@ struct CommandLine {
     add_scan_scheduling_options(scan_cmd, scan);
     add_dns_options(scan_cmd, scan.settings.probe.dns);
     scan_cmd->add_flag("--no-dane", scan.no_dane, "do not look up TLSA records (DANE)");
+    scan_cmd->add_flag("--no-mta-sts", scan.no_mta_sts, "do not look up or fetch mx: targets' MTA-STS policies");
     add_report_options(scan_cmd, scan.report, format);
     add_judge_options(scan_cmd, scan.judge);
 

@@ -17,6 +17,7 @@
 #include "tls/assessment.hpp"
 #include "tls/certificate_file.hpp"
 #include "tls/dane.hpp"
+#include "tls/mta_sts.hpp"
 #include "tls/names.hpp"
 
 namespace stp::fuzz {
@@ -111,11 +112,24 @@ void check_target_line(const std::uint8_t* data, std::size_t size) {
   }
 }
 
-// DNS record data as libunbound hands it (wire form, uncompressed): MX and TLSA, and TLSA records
-// judged against a chain (the input again as DER, usually no certificate at all); and the input as
-// a whole response, compression pointers and all.
+// DNS record data as libunbound hands it (wire form, uncompressed): MX, TLSA and TXT, and TLSA records
+// judged against a chain (the input again as DER, usually no certificate at all); the input as a
+// whole response, compression pointers and all; and as the texts MTA-STS and TLS-RPT publish (a
+// TXT record's, a policy file).
 void check_dns_records(const std::uint8_t* data, std::size_t size) {
   std::string rdata(as_text(data, size));
+  if (auto text = probe::parse_txt(rdata)) require(text->size() <= size, "a TXT text within its data");
+  auto parsed = tls::parse_sts_policy(rdata);
+  require(parsed.policy.has_value() != !parsed.error.empty(), "a policy or the reason why not");
+  if (parsed.policy) {
+    require(parsed.policy->max_age >= 0 && parsed.policy->max_age <= 31557600, "max_age within a year");
+    for (const auto& pattern : parsed.policy->mx)
+      require(tls::mx_pattern_matches(pattern, pattern.rfind("*.", 0) == 0 ? "a" + pattern.substr(1) : pattern),
+              "a pattern matches the host it describes");
+  }
+  auto announcement = tls::read_sts_announcement({rdata, rdata.substr(0, size / 2)});
+  require(!announcement.present || !announcement.id.empty() || !announcement.error.empty(), "an id or the reason why not");
+  if (auto rua = tls::read_tls_rpt({rdata})) require(!rua->empty(), "a TLS-RPT record has report addresses");
   if (auto message = probe::parse_dns_message(rdata)) {
     require(message->rcode >= 0 && message->rcode < 16, "an rcode of four bits");
     require(message->canonical_name.size() <= std::size_t{4} * 255, "a canonical name within a name's bound");

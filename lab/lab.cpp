@@ -353,6 +353,16 @@ EndpointStats Lab::stats(std::size_t endpoint_index) const {
   return impl_->stats.at(endpoint_index).data;
 }
 
+std::uint16_t Lab::add_policy_site(const PolicySite& site) {
+  Credential leaf = issue_certificate(server_spec(site.certificate_name.empty() ? site.host : site.certificate_name),
+                                      &impl_->intermediate);
+  std::shared_ptr<ssl::context> context = server_context(leaf, &impl_->intermediate, nullptr, false);
+  tcp::acceptor acceptor(impl_->io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  std::uint16_t port = acceptor.local_endpoint().port();
+  net::co_spawn(impl_->io, serve_policy_site(std::move(acceptor), std::move(context), site), fail_loudly);
+  return port;
+}
+
 std::string Lab::ca_pem() const { return impl_->root.certificate_pem(); }
 
 }  // namespace stp::lab

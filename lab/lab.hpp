@@ -10,6 +10,8 @@
 #include <deque>
 #include <vector>
 
+#include "lab/policy_site.hpp"
+
 namespace stp::lab {
 
 enum class Scenario {
@@ -98,6 +100,10 @@ class Lab {
   const EndpointInfo& add(Scenario scenario, const std::string& address = "127.0.0.1", std::uint16_t port = 0);
   const std::deque<EndpointInfo>& endpoints() const;
   EndpointStats stats(std::size_t endpoint_index) const;
+
+  // An HTTPS site on 127.0.0.1 answering as `site` says, its certificate from the lab's CA: returns
+  // its port (for --connect-to mta-sts.DOMAIN:443:127.0.0.1:PORT).
+  std::uint16_t add_policy_site(const PolicySite& site);
 
   // The lab's root CA certificate (PEM): the trust anchor for its endpoints.
   std::string ca_pem() const;

@@ -169,7 +169,7 @@ Event& event_of(ub_event* e) { return Event::of(e); }
 ub_event_vmt EventBase::Event::vmt = {
     [](ub_event* e, short bits) { event_of(e).what = static_cast<short>(event_of(e).what | bits); },
     [](ub_event* e, short bits) { event_of(e).what = static_cast<short>(event_of(e).what & ~bits); },
-    [](ub_event* e, int fd) { event_of(e).fd = fd; },
+    [](ub_event* e, int descriptor) { event_of(e).fd = descriptor; },
     [](ub_event* e) {
       Event& ev = event_of(e);
       ev.remove();
@@ -272,11 +272,11 @@ DnsAnswer answer_of(int rcode, const void* packet, int length, int security, con
     if (!root_unreachable) answer.why_bogus = std::move(why);
   }
   std::optional<DnsMessage> message;
-  if (rcode == 0) {
-    if (packet == nullptr || length <= 0) rcode = 2;
-    else message = parse_dns_message(std::string_view(static_cast<const char*>(packet), static_cast<std::size_t>(length)));
-    if (message) rcode = message->rcode;
-    else rcode = -1;
+  if (rcode == 0 && (packet == nullptr || length <= 0)) {
+    rcode = 2;  // no answer to read: as a server failure
+  } else if (rcode == 0) {
+    message = parse_dns_message(std::string_view(static_cast<const char*>(packet), static_cast<std::size_t>(length)));
+    rcode = message ? message->rcode : -1;
   }
   switch (rcode) {
     case 0: answer.status = message->records.empty() ? DnsAnswer::Status::nodata : DnsAnswer::Status::answered; break;

@@ -77,6 +77,17 @@ std::optional<TlsaRecord> parse_tlsa(std::string_view rdata) {
                     static_cast<std::uint8_t>(rdata[2]), std::string(rdata.substr(3))};
 }
 
+std::optional<std::string> parse_txt(std::string_view rdata) {
+  std::string text;
+  for (std::size_t at = 0; at < rdata.size();) {
+    std::size_t length = static_cast<unsigned char>(rdata[at]);
+    if (at + 1 + length > rdata.size()) return std::nullopt;
+    text += rdata.substr(at + 1, length);
+    at += 1 + length;
+  }
+  return text;
+}
+
 namespace {
 
 std::uint16_t read_u16(std::string_view bytes, std::size_t offset) {
@@ -147,7 +158,8 @@ std::optional<DnsMessage> parse_dns_message(std::string_view packet) {
       if (at > start + length) return std::nullopt;
       auto name = expand_name(packet, at);
       if (!name || at != start + length) return std::nullopt;
-      data = data.substr(0, record_type == rrtype::mx ? 2 : 0) + *name;
+      data.resize(record_type == rrtype::mx ? 2 : 0);
+      data += *name;
     }
     records.push_back({std::move(*owner), record_type, std::move(data)});
     offset = start + length;

@@ -15,7 +15,7 @@ enum class Dnssec { secure, insecure, bogus };
 std::string_view to_string(Dnssec dnssec);
 
 namespace rrtype {
-constexpr std::uint16_t a = 1, mx = 15, aaaa = 28, tlsa = 52;
+constexpr std::uint16_t a = 1, mx = 15, txt = 16, aaaa = 28, tlsa = 52;
 }
 
 struct DnsAnswer {
@@ -47,6 +47,9 @@ struct TlsaRecord {
 std::optional<std::string> read_wire_name(std::string_view rdata, std::size_t& offset);
 std::optional<MxRecord> parse_mx(std::string_view rdata);
 std::optional<TlsaRecord> parse_tlsa(std::string_view rdata);
+// A TXT record's character-strings joined into one text (RFC 7208 §3.3's rule, which MTA-STS and
+// TLS-RPT follow); null when a length runs past the data.
+std::optional<std::string> parse_txt(std::string_view rdata);
 
 // A whole DNS response as libunbound's event interface hands it (names compressed): its rcode and,
 // at the end of the answer's CNAME chain, the data of each record of the asked type in the form

@@ -68,6 +68,35 @@ struct TlsaEvidence {
   std::string failure;               // why there is no answer, when there is none
 };
 
+// The TXT records at one name (MTA-STS's and TLS-RPT's announcements), each as one text.
+struct TxtEvidence {
+  std::string name;
+  DnsAnswer::Status status = DnsAnswer::Status::nodata;
+  std::vector<std::string> texts;
+  std::string failure;               // why there is no answer, when there is none
+};
+
+// The HTTPS GET of an MTA-STS policy (https://mta-sts.DOMAIN/.well-known/mta-sts.txt) as it went:
+// what the server presented and sent, bounded; tls/ judges the certificate and the policy.
+struct PolicyFetchEvidence {
+  std::string host;                          // mta-sts.DOMAIN (SNI, Host, the name checked)
+  std::optional<std::string> address;        // the address connected to
+  std::vector<std::string> chain_der;        // the HTTPS server's chain as presented, leaf first
+  std::optional<std::string> tls_version;
+  int status = 0;                            // the HTTP status; 0 when no response came
+  std::string content_type;                  // as sent, bounded
+  std::string location;                      // a redirect's target, as sent, bounded (not followed)
+  std::string body;                          // at most max_policy_bytes
+  bool body_too_large = false;
+  std::string error;                         // why no response came, in words
+};
+inline constexpr std::size_t max_policy_bytes = 64 * 1024;
+
+struct MtaStsEvidence {
+  TxtEvidence txt;                           // _mta-sts.DOMAIN
+  std::optional<PolicyFetchEvidence> fetch;  // made when a TXT record there starts "v=STSv1"
+};
+
 // What the DNS said on the way to this endpoint: evidence beside the SMTP server's.
 struct DnsEvidence {
   bool host_looked_up = false;             // the host's addresses came from the DNS (not a literal or --resolve)
@@ -84,6 +113,8 @@ struct DnsEvidence {
   std::vector<std::string> mx_hosts_same_preference;  // the other MX hosts of this one's preference
   std::string mx_not_conforming;           // the MX host is a CNAME or an address literal: why, in words
   std::optional<TlsaEvidence> tlsa;        // null: not looked up (--no-dane, a literal, implicit TLS)
+  std::optional<MtaStsEvidence> mta_sts;   // mx: targets; null: not looked up (--no-mta-sts)
+  std::optional<TxtEvidence> tls_rpt;      // mx: targets: _smtp._tls.DOMAIN; null: not looked up
 };
 
 struct Timings {  // milliseconds; negative = the phase did not happen

@@ -24,6 +24,7 @@
 #include "core/openssl_ptr.hpp"
 #include "net/asio.hpp"
 #include "probe/client_tls.hpp"
+#include "probe/policy_fetch.hpp"
 
 namespace stp::probe {
 namespace {
@@ -593,12 +594,63 @@ Evidence domain_result(const Target& target, const DnsEvidence& dns, Failure fai
   return evidence;
 }
 
+TxtEvidence txt_evidence(std::string name, const DnsAnswer& answer) {
+  TxtEvidence txt;
+  txt.name = std::move(name);
+  txt.status = answer.status;
+  for (const auto& data : answer.records)
+    if (auto text = parse_txt(data)) txt.texts.push_back(std::move(*text));
+  if (answer.status != DnsAnswer::Status::answered && answer.status != DnsAnswer::Status::nodata) txt.failure = describe_failure(answer);
+  return txt;
+}
+
+// The domain's TLS-RPT record and, unless --no-mta-sts, its MTA-STS announcement and the policy
+// it announces, fetched once for all the domain's MX hosts (--connect-to applies to the fetch).
+net::awaitable<void> gather_mail_policies(const std::string& domain, const ProbeSettings& settings, ProbeContext& context,
+                                          Resolver::Ticket sts, Resolver::Ticket rpt, DnsEvidence& dns) {
+  auto deadline = clock::now() + settings.reply_timeout;
+  DnsAnswer rpt_answer = co_await context.resolver.wait(std::move(rpt), deadline);
+  dns.tls_rpt = txt_evidence("_smtp._tls." + domain, rpt_answer);
+  if (!sts) co_return;
+  DnsAnswer sts_answer = co_await context.resolver.wait(std::move(sts), deadline);
+  MtaStsEvidence mta;
+  mta.txt = txt_evidence("_mta-sts." + domain, sts_answer);
+  // Discovery only (RFC 8461 §3.1); tls/ judges the record itself.
+  bool announced = std::any_of(mta.txt.texts.begin(), mta.txt.texts.end(),
+                               [](const std::string& text) { return text.rfind("v=STSv1", 0) == 0; });
+  if (announced) {
+    Target web;
+    web.host = "mta-sts." + domain;
+    web.port = 443;
+    const ConnectTo* rule = connect_rule(web, settings);
+    std::string connect_host = rule && !rule->to_host.empty() ? rule->to_host : web.host;
+    std::uint16_t connect_port = rule && rule->to_port ? *rule->to_port : web.port;
+    Evidence failure;
+    auto addresses = co_await resolve(connect_host, settings, context.resolver, failure, nullptr);
+    std::vector<tcp::endpoint> endpoints;
+    for (const auto& address : addresses) endpoints.emplace_back(address, connect_port);
+    if (endpoints.empty()) {
+      PolicyFetchEvidence fetch;
+      fetch.host = web.host;
+      fetch.error = failure.failure_detail.empty() ? connect_host + " did not resolve" : failure.failure_detail;
+      mta.fetch = std::move(fetch);
+    } else {
+      PolicyFetchEvidence fetch = co_await fetch_sts_policy(web.host, std::move(endpoints), context.tls, settings.reply_timeout);
+      mta.fetch = std::move(fetch);
+    }
+  }
+  dns.mta_sts = std::move(mta);
+}
+
 // mx:DOMAIN: its MX hosts in preference order, each probed on port 25 and judged against its own
 // name; no MX, the domain itself (implicit MX); a null MX, nothing.
 net::awaitable<void> probe_mail_domain(Target target, const ProbeSettings& settings, ProbeContext& context,
                                        const std::function<void(Evidence&&)>& deliver) {
   DnsEvidence dns;
   dns.domain = target.host;
+  // The policies' TXT records are asked beside the MX records.
+  Resolver::Ticket sts = settings.mta_sts ? context.resolver.ask("_mta-sts." + target.host, rrtype::txt) : nullptr;
+  Resolver::Ticket rpt = context.resolver.ask("_smtp._tls." + target.host, rrtype::txt);
   DnsAnswer answer = co_await context.resolver.query(target.host, rrtype::mx, settings.reply_timeout);
   dns.mx_dnssec = answer.dnssec;
   dns.mx_why_bogus = answer.why_bogus;
@@ -627,6 +679,7 @@ net::awaitable<void> probe_mail_domain(Target target, const ProbeSettings& setti
     deliver(domain_result(target, dns, Failure::none, {}));
     co_return;
   }
+  co_await gather_mail_policies(target.host, settings, context, std::move(sts), std::move(rpt), dns);
   if (mx.empty()) {  // NODATA: the domain is its own MX
     dns.implicit_mx = true;
     dns.mx_preference = 0;

@@ -43,6 +43,7 @@ struct ProbeSettings {
   Family family = Family::any;
   DnsSettings dns;                                // --dns-server, --dnssec-anchor
   bool dane = true;                               // look up TLSA records (--no-dane: off)
+  bool mta_sts = true;                            // mx: targets' MTA-STS policies (--no-mta-sts: off)
   std::vector<ConnectTo> connect_to;              // --connect-to, first match wins
   bool all_addresses = false;                     // one result per address a name resolves to
   int retries = 1;                                // after a transient failure (connect error, 421, reset)

@@ -145,6 +145,32 @@ json::value dane_json(const std::optional<tls::DaneResult>& dane) {
                       {"result", dane->result}};
 }
 
+namespace {
+
+// SPEC §5's `mta_sts`: the policy as a sender read it, and how this MX host fares under it.
+json::value mta_sts_json(const std::optional<tls::MtaStsResult>& sts) {
+  if (!sts) return nullptr;
+  json::array patterns;
+  for (const auto& p : sts->mx_patterns) patterns.push_back(json_text(p));
+  auto flag = [](const std::optional<bool>& b) { return b ? json::value(*b) : json::value(nullptr); };
+  return json::object{{"policy_id", sts->policy_id.empty() ? json::value(nullptr) : json_text(sts->policy_id)},
+                      {"mode", sts->mode ? json::value(std::string(tls::to_string(*sts->mode))) : json::value(nullptr)},
+                      {"mx_patterns", std::move(patterns)},
+                      {"max_age", sts->max_age ? json::value(*sts->max_age) : json::value(nullptr)},
+                      {"mx_listed", flag(sts->mx_listed)},
+                      {"certificate_ok", flag(sts->certificate_ok)},
+                      {"error", sts->error.empty() ? json::value(nullptr) : json_text(sts->error)}};
+}
+
+json::value tls_rpt_json(const std::optional<tls::TlsRptResult>& rpt) {
+  if (!rpt) return nullptr;
+  json::array rua;
+  for (const auto& uri : rpt->rua) rua.push_back(json_text(uri));
+  return json::object{{"rua", std::move(rua)}};
+}
+
+}  // namespace
+
 json::object result_json(const probe::Evidence& ev, const tls::Assessment& assessment,
                          const inventory::Prediction* prediction) {
   const auto& t = ev.timings;
@@ -177,8 +203,8 @@ json::object result_json(const probe::Evidence& ev, const tls::Assessment& asses
       {"domain", json_text_or_null(ev.dns.domain)},
       {"mx_preference", ev.dns.mx_preference ? json::value(*ev.dns.mx_preference) : json::value(nullptr)},
       {"dane", dane_json(assessment.dane)},
-      {"mta_sts", nullptr},
-      {"tls_rpt", nullptr},
+      {"mta_sts", mta_sts_json(assessment.mta_sts)},
+      {"tls_rpt", tls_rpt_json(assessment.tls_rpt)},
   };
 }
 

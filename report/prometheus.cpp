@@ -66,6 +66,8 @@ class PrometheusWriter final : public Writer {
     if (row.duration_seconds) sample(duration_, *row.duration_seconds);
     if (const auto& dane = row.assessment->dane; dane && (dane->result == "match" || dane->result == "mismatch"))
       sample(dane_match_, dane->result == "match" ? 1 : 0);
+    if (const auto& sts = row.assessment->mta_sts; sts && sts->mx_listed)
+      sample(mta_sts_ok_, *sts->mx_listed && sts->certificate_ok.value_or(true) ? 1 : 0);
 
     // One series per code, valued by its count, with the worst severity it was found at.
     std::map<std::string, std::pair<int, tls::Severity>> codes;
@@ -85,7 +87,7 @@ class PrometheusWriter final : public Writer {
 
   void finish(const tls::Tally&) override {
     std::string out;
-    for (Family* family : {&info_, &up_, &status_, &offered_, &name_match_, &not_after_, &duration_, &dane_match_, &finding_, &event_}) {
+    for (Family* family : {&info_, &up_, &status_, &offered_, &name_match_, &not_after_, &duration_, &dane_match_, &mta_sts_ok_, &finding_, &event_}) {
       out += std::string("# HELP ") + family->name + " " + family->help + "\n";
       out += std::string("# TYPE ") + family->name + " gauge\n";
       for (const auto& s : family->samples) out += s + "\n";
@@ -105,6 +107,9 @@ class PrometheusWriter final : public Writer {
   Family duration_{"starttls_probe_duration_seconds", "How long the probe of the endpoint took, retries included.", {}};
   Family dane_match_{"starttls_probe_dane_match",
                      "1 when a usable DNSSEC-validated TLSA record matches the presented chain, 0 when none does.", {}};
+  Family mta_sts_ok_{"starttls_probe_mta_sts_ok",
+                     "1 when the domain's MTA-STS policy (enforce or testing) lists this MX host and its certificate "
+                     "passes, 0 when not.", {}};
   Family finding_{"starttls_probe_finding", "How many findings of this code the endpoint has.", {}};
   Family event_{"starttls_probe_exchange_event", "1 for each Exchange transport event the endpoint reproduces.", {}};
 };

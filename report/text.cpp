@@ -95,6 +95,22 @@ class TextWriter final : public Writer {
     if (const inventory::Prediction* p = result.prediction)
       block.field("Inventory", "predicts " + prediction_summary(*p) + " (" + terminal_safe(p->source) + ")");
     if (a.dane) dane(block, *a.dane);
+    if (a.mta_sts) mta_sts(block, *a.mta_sts);
+    if (a.tls_rpt) block.field("TLS-RPT", terminal_safe(core::join(a.tls_rpt->rua)));
+  }
+
+  // The domain's MTA-STS policy beside this MX host's verdict under it.
+  static void mta_sts(Block& block, const tls::MtaStsResult& sts) {
+    if (!sts.error.empty()) {
+      block.field("MTA-STS", "policy not usable: " + terminal_safe(sts.error));
+      return;
+    }
+    std::string line = "mode " + std::string(sts.mode ? tls::to_string(*sts.mode) : "?") + ", id " +
+                       terminal_safe(sts.policy_id) + ", mx " + terminal_safe(core::join(sts.mx_patterns)) +
+                       (sts.max_age ? ", max_age " + std::to_string(*sts.max_age) : std::string());
+    if (sts.mx_listed) line += *sts.mx_listed ? "; this MX is listed" : "; this MX is NOT listed";
+    if (sts.certificate_ok) line += *sts.certificate_ok ? ", its certificate passes" : ", its certificate FAILS";
+    block.field("MTA-STS", line);
   }
 
   // mx:DOMAIN: which MX this is, and how far DNSSEC vouches for it.

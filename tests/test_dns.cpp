@@ -6,6 +6,7 @@
 #include <set>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -20,6 +21,7 @@
 #include "net/asio.hpp"
 #include "probe/dns.hpp"
 #include "probe_helpers.hpp"
+#include "report/writer.hpp"
 #include "report_fixtures.hpp"
 #include "tls/assessment.hpp"
 
@@ -381,5 +383,162 @@ TEST_CASE("DNS responses as libunbound's event interface hands them", "[dns]") {
     auto m = parse_dns_message(loop);
     REQUIRE(m);
     CHECK(m->records.empty());
+  }
+}
+
+TEST_CASE("mx: targets under MTA-STS and TLS-RPT, each policy served by a real HTTPS site", "[dns][lab]") {
+  lab::Lab lab;
+  const auto& wildcard = lab.add(lab::Scenario::wildcard);  // *.contoso.test in a DNS subjectAltName
+  const auto& cn_only = lab.add(lab::Scenario::cn_only);    // cn.contoso.test in the CN alone
+  const std::string enforce = "version: STSv1\r\nmode: enforce\r\nmx: *.contoso.test\r\nmax_age: 604800\r\n";
+  const std::string testing = "version: STSv1\nmode: testing\nmx: other.contoso.test\nmax_age: 86400\n";
+  const std::string unlisted = "version: STSv1\nmode: enforce\nmx: other.contoso.test\nmax_age: 86400\n";
+  using Answer = lab::PolicySite::Answer;
+  struct Case {
+    std::string domain;
+    lab::PolicySite site;
+  };
+  std::vector<Case> cases = {
+      {"good", {"mta-sts.good.sts.test", "", Answer::policy, enforce}},
+      {"testing", {"mta-sts.testing.sts.test", "", Answer::policy, testing}},
+      {"unlisted", {"mta-sts.unlisted.sts.test", "", Answer::policy, unlisted}},
+      {"cnonly", {"mta-sts.cnonly.sts.test", "", Answer::policy, "version: STSv1\nmode: enforce\nmx: cn.contoso.test\nmax_age: 600\n"}},
+      {"notfound", {"mta-sts.notfound.sts.test", "", Answer::not_found, ""}},
+      {"redirect", {"mta-sts.redirect.sts.test", "", Answer::redirect, ""}},
+      {"html", {"mta-sts.html.sts.test", "", Answer::wrong_type, ""}},
+      {"big", {"mta-sts.big.sts.test", "", Answer::oversized, ""}},
+      {"endless", {"mta-sts.endless.sts.test", "", Answer::endless, ""}},
+      {"malformed", {"mta-sts.malformed.sts.test", "", Answer::policy, "version: STSv1\nmode enforce\nmx: *.contoso.test\nmax_age: 600\n"}},
+      {"othername", {"mta-sts.othername.sts.test", "www.elsewhere.test", Answer::policy, enforce}},
+      {"silent", {"mta-sts.silent.sts.test", "", Answer::silent, ""}},
+  };
+  std::string records;
+  auto settings = test::quick_settings();
+  settings.probe.reply_timeout = std::chrono::seconds(3);
+  for (const auto& c : cases) {
+    std::uint16_t port = lab.add_policy_site(c.site);
+    probe::ConnectTo to_site;
+    to_site.host = c.site.host;
+    to_site.port = 443;
+    to_site.to_host = "127.0.0.1";
+    to_site.to_port = port;
+    settings.probe.connect_to.push_back(to_site);
+    std::string mx = c.domain == "cnonly" ? "cn.contoso.test." : "mx1.contoso.test.";
+    records += c.domain + " MX 10 " + mx + "\n_mta-sts." + c.domain + " TXT \"v=STSv1; id=20261129" + c.domain + "\"\n";
+  }
+  records += "_smtp._tls.good TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@good.sts.test,https://reports.good.sts.test/tlsrpt\"\n";
+  records += "twice MX 10 mx1.contoso.test.\n_mta-sts.twice TXT \"v=STSv1; id=1\"\n_mta-sts.twice TXT \"v=STSv1; id=2\"\n";
+  records += "none MX 10 mx1.contoso.test.\n";
+  test::TestDnsServer dns({{"contoso.test", "signed", "mx1 A 127.0.0.1\ncn A 127.0.0.1\n"}, {"sts.test", "unsigned", records}});
+  settings.probe.dns = {{dns.address()}, dns.anchors()};
+  for (auto [host, port] : {std::pair{std::string("cn.contoso.test"), cn_only.port}, std::pair{std::string(), wildcard.port}}) {
+    probe::ConnectTo to_lab;  // port 25 of cn.contoso.test to the CN-only endpoint, every other to the wildcard one
+    to_lab.host = host;
+    to_lab.port = 25;
+    to_lab.to_host = "127.0.0.1";
+    to_lab.to_port = port;
+    settings.probe.connect_to.push_back(to_lab);
+  }
+  auto anchors = tls::TrustAnchors::from_pem(lab.ca_pem());
+  auto judged = [&](const std::string& domain, const probe::ScanSettings& s) {
+    auto results = test::scan({probe::parse_target("mx:" + domain + ".sts.test")}, s);
+    REQUIRE(results.size() == 1);
+    auto a = tls::assess(results[0], {{}, &anchors}, std::time(nullptr));
+    return std::make_pair(std::move(results[0]), std::move(a));
+  };
+  auto error_of = [&](const std::string& domain) {
+    auto [ev, a] = judged(domain, settings);
+    REQUIRE(a.mta_sts);
+    CHECK(codes_of(a).count("mta-sts-policy-error") == 1);
+    CHECK(a.status == tls::Status::warning);
+    return a.mta_sts->error;
+  };
+
+  SECTION("a good policy in enforce mode: listed, the certificate passes, TLS-RPT's addresses shown") {
+    auto [ev, a] = judged("good", settings);
+    REQUIRE(a.mta_sts);
+    CHECK(a.mta_sts->error.empty());
+    CHECK(a.mta_sts->policy_id == "20261129good");
+    CHECK(a.mta_sts->mode == tls::StsMode::enforce);
+    CHECK(a.mta_sts->mx_patterns == std::vector<std::string>{"*.contoso.test"});
+    CHECK(a.mta_sts->max_age == 604800);
+    CHECK(a.mta_sts->mx_listed == true);
+    CHECK(a.mta_sts->certificate_ok == true);
+    REQUIRE(a.tls_rpt);
+    CHECK(a.tls_rpt->rua == std::vector<std::string>{"mailto:tlsrpt@good.sts.test", "https://reports.good.sts.test/tlsrpt"});
+    CHECK(a.status == tls::Status::ok);
+    REQUIRE(ev.dns.mta_sts);
+    REQUIRE(ev.dns.mta_sts->fetch);
+    CHECK(ev.dns.mta_sts->fetch->address == "127.0.0.1");  // through --connect-to, under its own name
+  }
+  SECTION("testing mode, MX not listed: a warning, and no TLS-RPT record to hear of it") {
+    auto [ev, a] = judged("testing", settings);
+    const auto* f = finding(a, "mta-sts-mx-not-listed");
+    REQUIRE(f);
+    CHECK(f->severity == tls::Severity::warning);
+    CHECK_THAT(f->remedy, Catch::Contains("mx: mx1.contoso.test"));
+    CHECK(a.mta_sts->mx_listed == false);
+    CHECK(codes_of(a).count("tls-rpt-missing") == 1);
+    CHECK_FALSE(a.tls_rpt);
+  }
+  SECTION("enforce mode, MX not listed: critical") {
+    auto [ev, a] = judged("unlisted", settings);
+    CHECK(finding(a, "mta-sts-mx-not-listed")->severity == tls::Severity::critical);
+    CHECK(a.status == tls::Status::critical);
+  }
+  SECTION("a certificate that names the MX host in its CN only fails MTA-STS, critical in enforce") {
+    auto [ev, a] = judged("cnonly", settings);
+    CHECK(a.mta_sts->mx_listed == true);
+    CHECK(a.mta_sts->certificate_ok == false);
+    const auto* f = finding(a, "mta-sts-certificate-invalid");
+    REQUIRE(f);
+    CHECK(f->severity == tls::Severity::critical);
+    CHECK_THAT(f->message, Catch::Contains("subjectAltName"));
+  }
+  SECTION("policies that cannot be had: each says why, as a warning") {
+    CHECK_THAT(error_of("notfound"), Catch::Contains("HTTP 404"));
+    CHECK_THAT(error_of("redirect"), Catch::Contains("redirect") && Catch::Contains("policies.elsewhere.test"));
+    CHECK_THAT(error_of("html"), Catch::Contains("not text/plain"));
+    CHECK_THAT(error_of("big"), Catch::Contains("64 KiB"));
+    CHECK_THAT(error_of("endless"), Catch::Contains("64 KiB"));
+    CHECK_THAT(error_of("malformed"), Catch::Contains("line 2"));
+    CHECK_THAT(error_of("othername"), Catch::Contains("does not name mta-sts.othername.sts.test"));
+    CHECK_THAT(error_of("silent"), Catch::Contains("--timeout"));
+    CHECK_THAT(error_of("twice"), Catch::Contains("2 TXT records"));
+  }
+  SECTION("every format shows the policy and this MX host's verdict under it") {
+    auto [good_ev, good_a] = judged("good", settings);
+    auto [cn_ev, cn_a] = judged("cnonly", settings);
+    std::vector<probe::Evidence> evidence{good_ev, cn_ev};
+    std::vector<tls::Assessment> assessments{good_a, cn_a};
+    auto now = std::time(nullptr);
+    auto render = [&](report::Format format) { return test::render(format, evidence, assessments, now); };
+    std::string jsonl = render(report::Format::jsonl);
+    auto first = boost::json::parse(jsonl.substr(0, jsonl.find('\n'))).as_object();
+    const auto& sts = first.at("mta_sts").as_object();
+    CHECK(sts.at("mode") == "enforce");
+    CHECK(sts.at("policy_id") == "20261129good");
+    CHECK(sts.at("mx_listed") == true);
+    CHECK(sts.at("certificate_ok") == true);
+    CHECK(sts.at("error").is_null());
+    CHECK(first.at("tls_rpt").as_object().at("rua").as_array().size() == 2);
+    std::string text = render(report::Format::text);
+    CHECK_THAT(text, Catch::Contains("MTA-STS") && Catch::Contains("mode enforce, id 20261129good, mx *.contoso.test") &&
+                         Catch::Contains("its certificate FAILS") && Catch::Contains("TLS-RPT"));
+    std::string prometheus = render(report::Format::prometheus);
+    CHECK_THAT(prometheus, Catch::Contains("starttls_probe_mta_sts_ok{target=\"mx:good.sts.test\"") &&
+                               Catch::Contains("} 0\n"));
+    CHECK_THAT(render(report::Format::nagios), Catch::Contains("mta-sts-certificate-invalid"));
+    CHECK_THAT(render(report::Format::junit), Catch::Contains("mta-sts-certificate-invalid"));
+    CHECK_THAT(render(report::Format::csv), Catch::Contains("mta-sts-certificate-invalid"));
+  }
+  SECTION("no announcement, or --no-mta-sts: no mta_sts at all") {
+    auto [ev, a] = judged("none", settings);
+    CHECK_FALSE(a.mta_sts);
+    auto off = settings;
+    off.probe.mta_sts = false;
+    auto [ev2, a2] = judged("good", off);
+    CHECK_FALSE(a2.mta_sts);
+    CHECK_FALSE(ev2.dns.mta_sts);
   }
 }

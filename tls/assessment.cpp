@@ -63,6 +63,12 @@ Assessment assess(const probe::Evidence& evidence, const Judge& judge, std::int6
   auto mail_domain = mail_domain_findings(evidence, result.chain, now);
   result.dane = std::move(mail_domain.dane);
   findings.insert(findings.end(), mail_domain.findings.begin(), mail_domain.findings.end());
+  bool dane_in_use = result.dane && result.dane->dnssec == probe::Dnssec::secure &&
+                     std::any_of(result.dane->records.begin(), result.dane->records.end(), [](const DaneRecord& r) { return r.usable; });
+  auto policies = judge_mail_policies(evidence, result.chain, judge.anchors, dane_in_use, now);
+  result.mta_sts = std::move(policies.mta_sts);
+  result.tls_rpt = std::move(policies.tls_rpt);
+  findings.insert(findings.end(), policies.findings.begin(), policies.findings.end());
   finish(result, who_of(evidence.target), evidence.checked_fqdn, judge, now, std::move(findings));
   return result;
 }

@@ -10,6 +10,7 @@
 #include "probe/evidence.hpp"
 #include "tls/certificate.hpp"
 #include "tls/dane.hpp"
+#include "tls/mta_sts.hpp"
 #include "tls/trust.hpp"
 #include "tls/verdict.hpp"
 
@@ -22,6 +23,8 @@ struct Assessment {
   std::vector<Finding> findings;                 // most severe first
   std::vector<ExchangeEvent> exchange_events;
   std::optional<DaneResult> dane;                // null when no TLSA lookup was made
+  std::optional<MtaStsResult> mta_sts;           // null when not looked up or no policy announced
+  std::optional<TlsRptResult> tls_rpt;           // null when not looked up or none published
   Status status = Status::ok;
 };
 
