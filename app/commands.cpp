@@ -19,6 +19,7 @@
 #include "report/chain_files.hpp"
 #include "report/diff.hpp"
 #include "report/inventory_report.hpp"
+#include "report/json_result.hpp"
 #include "tls/certificate_file.hpp"
 #include "tls/checks.hpp"
 
@@ -44,6 +45,8 @@ report::WriterOptions writer_options(const ReportOptions& report, const tls::Jud
   options.warn_days = judge.warn_days;
   options.crit_days = judge.crit_days;
   options.now = now();
+  options.tool_version = STARTTLS_PROBE_VERSION;
+  options.started_at_ms = report::unix_ms_now();
   return options;
 }
 

@@ -1,5 +1,6 @@
 // starttls-probe: does each SMTP endpoint really offer STARTTLS with the right certificate?
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -10,6 +11,7 @@
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
+#include "core/text.hpp"
 #include "keys/builtin_keys.hpp"
 #include "probe/dns.hpp"
 #include "probe/target_source.hpp"
@@ -24,20 +26,37 @@ std::chrono::milliseconds to_ms(double seconds) {
   return std::chrono::milliseconds(std::llround(seconds * 1000.0));
 }
 
-void fail_line(const std::string& message) { std::cerr << "starttls-probe: " << message << '\n'; }
+// An error before or instead of a report: one line on stderr; with --format nagios also a
+// plugin's status line on stdout, which is what Nagios shows.
+int fail_line(const std::string& message, bool nagios) {
+  std::cerr << "starttls-probe: " << message << '\n';
+  if (nagios) std::cout << "STARTTLS UNKNOWN - " << message << std::endl;
+  return exit_unknown;
+}
+
+bool asks_for_nagios(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (word == "--format=nagios" || (word == "--format" && i + 1 < argc && std::string_view(argv[i + 1]) == "nagios"))
+      return true;
+  }
+  return false;
+}
 
 const std::vector<std::string> formats{"text", "json", "jsonl", "csv", "nagios", "prometheus", "junit"};
 
 // How certificates are judged: scan and inspect alike.
 void add_judge_options(CLI::App* command, stp::app::JudgeOptions& judge) {
-  command->add_option("--ca-file", judge.ca_file, "trust anchors, PEM [the system's store]");
-  command->add_option("--ca-path", judge.ca_path, "trust anchors, a hashed directory [the system's store]");
+  command->add_option("--ca-file", judge.ca_file, "trust anchors, PEM [the system's store]")->type_name("FILE");
+  command->add_option("--ca-path", judge.ca_path, "trust anchors, a hashed directory [the system's store]")->type_name("DIR");
   command->add_flag("--require-trusted", judge.settings.require_trusted,
                     "chain-untrusted, self-signed and chain-incomplete become critical");
-  command->add_option("--warn-days", judge.settings.warn_days, "warn when the certificate expires within N days")
+  command->add_option("--warn-days", judge.settings.warn_days, "warn when the certificate expires within DAYS")
+      ->type_name("DAYS")
       ->check(CLI::Range(0, 36500))
       ->capture_default_str();
-  command->add_option("--crit-days", judge.settings.crit_days, "critical when it expires within N days")
+  command->add_option("--crit-days", judge.settings.crit_days, "critical when it expires within DAYS")
+      ->type_name("DAYS")
       ->check(CLI::Range(0, 36500))
       ->capture_default_str();
 }
@@ -48,8 +67,8 @@ void add_report_options(CLI::App* command, stp::app::ReportOptions& report, std:
   std::string names;
   for (std::size_t i = 0; i < allowed.size(); ++i)
     names += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + allowed[i];
-  command->add_option("--format", format, names)->check(CLI::IsMember(allowed))->capture_default_str();
-  command->add_option("-o,--output", report.output, "write the report to FILE (replaced whole at the end)");
+  command->add_option("--format", format, names)->type_name("FORMAT")->check(CLI::IsMember(allowed))->capture_default_str();
+  command->add_option("-o,--output", report.output, "write the report to FILE (replaced whole at the end)")->type_name("FILE");
   command->add_flag("--no-color", report.no_color, "no colour (also with NO_COLOR set, or when not a terminal)");
   command->add_flag("--quiet", report.quiet, "no progress display");
 }
@@ -106,6 +125,7 @@ void add_date_order_option(CLI::App* command, std::optional<stp::inventory::Date
           "--date-order", [&order](const std::string& name) { order = stp::inventory::date_order_named(name); },
           "day and month order of the exports' dates when none of them tells: mdy (en-US), dmy (en-GB, en-AU, "
           "de-DE...) or ymd (ja-JP, zh-CN)")
+      ->type_name("ORDER")
       ->check(CLI::IsMember({"mdy", "dmy", "ymd"}));
 }
 
@@ -129,23 +149,30 @@ void set_sni(const std::string& sni, stp::probe::ProbeSettings& probe) {
 // Where scan's targets come from and how they are named and judged.
 void add_scan_target_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
   scan_cmd->add_option("targets", scan.targets,
-                       "host, host:port, [v6]:port, smtp://host[:port], submission://host[:port], smtps://host[:port]");
-  scan_cmd->add_option("--targets", scan.targets_file, "read targets from FILE (- = standard input)");
+                       "host, host:port, [v6]:port, smtp://host[:port], submission://host[:port], smtps://host[:port], "
+                       "mx:DOMAIN")
+      ->type_name("TARGET");
+  scan_cmd->add_option("--targets", scan.targets_file, "read targets from FILE (- = standard input)")->type_name("FILE");
   scan_cmd->add_option("--fqdn", scan.fqdn, "expected connector FQDN for targets without their own fqdn=")
+      ->type_name("NAME")
       ->each([](const std::string& name) { check_dns_name(name, "--fqdn"); });
   scan_cmd->add_option("--ehlo", scan.settings.probe.ehlo_name,
                        "name sent in EHLO/HELO [this machine's FQDN, else the local address literal]")
+      ->type_name("NAME")
       ->each([](const std::string& name) { check_dns_name(name, "--ehlo"); });
   scan_cmd->add_option_function<std::string>("--sni", [&scan](const std::string& sni) { set_sni(sni, scan.settings.probe); },
-                                             "server name sent in the TLS handshake: NAME, auto or off [auto]");
-  scan_cmd->add_option("--save-chains", scan.save_chains, "write each presented chain as PEM to DIR/<host>_<port>.pem");
+                                             "server name sent in the TLS handshake: NAME, auto or off [auto]")
+      ->type_name("NAME|auto|off");
+  scan_cmd->add_option("--save-chains", scan.save_chains, "write each presented chain as PEM to DIR/<host>_<port>.pem")
+      ->type_name("DIR");
   // Repeatable options take one value per use, so that targets after them stay targets.
   scan_cmd->add_option_function<std::vector<std::string>>(
               "--resolve",
               [&scan](const std::vector<std::string>& entries) {
                 for (const auto& entry : entries) add_static_host(entry, scan.settings.probe.static_hosts);
               },
-              "NAME:ADDR[,ADDR...]: use these addresses for NAME instead of DNS (repeatable)")
+              "use these addresses for NAME instead of DNS (repeatable)")
+      ->type_name("NAME:ADDR[,ADDR...]")
       ->expected(1)
       ->take_all()
       ->allow_extra_args(false);
@@ -154,22 +181,26 @@ void add_scan_target_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
               [&scan](const std::vector<std::string>& rules) {
                 for (const auto& rule : rules) scan.settings.probe.connect_to.push_back(parse_connect_to_option(rule));
               },
-              "HOST:PORT:HOST2:PORT2: connect to HOST2:PORT2 whenever HOST:PORT is to be reached; names, SNI and "
-              "checks still use HOST (curl's option; repeatable)")
+              "connect to HOST2:PORT2 whenever HOST:PORT is to be reached (SMTP and the MTA-STS policy fetch); names, "
+              "SNI and checks still use HOST (curl's option; repeatable)")
+      ->type_name("HOST:PORT:HOST2:PORT2")
       ->expected(1)
       ->take_all()
       ->allow_extra_args(false);
   scan_cmd->add_option("--inventory", scan.inventory_files,
                        "Exchange export (Export-Clixml, Format-List or ConvertTo-Json): its receive connectors become targets, "
                        "each with Exchange's predicted certificate (repeatable)")
+      ->type_name("FILE")
       ->expected(1)
       ->take_all()
       ->allow_extra_args(false);
   scan_cmd->add_option("--server", scan.server,
-                       "host for the inventory's wildcard bindings (0.0.0.0:25, [::]:25) [each connector's Server]");
+                       "host for the inventory's wildcard bindings (0.0.0.0:25, [::]:25) [each connector's Server]")
+      ->type_name("HOST");
   add_date_order_option(scan_cmd, scan.date_order);
   scan_cmd->add_option_function<std::string>("--shard", [&scan](const std::string& text) { scan.shard = parse_shard(text); },
-                                             "K/N: probe only the targets whose position modulo N is K (0-based)");
+                                             "probe only the targets whose position modulo N is K (0-based)")
+      ->type_name("K/N");
 }
 
 // Where names are looked up and what DNSSEC trusts.
@@ -184,7 +215,8 @@ void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns) {
                   dns.servers.push_back(server);
                 }
               },
-              "ADDR[:PORT]: send DNS questions to this server instead of those of /etc/resolv.conf (repeatable)")
+              "send DNS questions to this server instead of those of /etc/resolv.conf (repeatable)")
+      ->type_name("ADDR[:PORT]")
       ->expected(1)
       ->take_all()
       ->allow_extra_args(false);
@@ -193,21 +225,27 @@ void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns) {
       [&dns](const std::string& file) {
         dns.anchors = file == "none" ? std::nullopt : std::optional<std::string>(file);
       },
-      "FILE of DS or DNSKEY records trusted for DNSSEC, or 'none' (no validation) [/usr/share/dns/root.key]");
+      "DS or DNSKEY records trusted for DNSSEC, or 'none' (no validation) [/usr/share/dns/root.key]")
+      ->type_name("FILE|none");
 }
 
 // How many probes, how fast, to which addresses, and for how long.
 void add_scan_scheduling_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
   auto& settings = scan.settings;
   scan_cmd->add_option("--concurrency", settings.concurrency, "probes in flight at once")
+      ->type_name("N")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   scan_cmd->add_option("--per-host", settings.per_host, "connections in flight to one IP address at once")
+      ->type_name("N")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  scan_cmd->add_option("--rate", settings.rate, "new connections per second, overall [unlimited]")->check(CLI::Range(0.001, 1e7));
+  scan_cmd->add_option("--rate", settings.rate, "new connections per second, overall [unlimited]")
+      ->type_name("PER_SECOND")
+      ->check(CLI::Range(0.001, 1e7));
   scan_cmd->add_option("--retries", settings.probe.retries,
                        "retries after a transient failure (connect error, 421, reset), with backoff")
+      ->type_name("N")
       ->check(CLI::Range(0, 10))
       ->capture_default_str();
   auto* v4 = scan_cmd->add_flag_callback("-4", [&settings] { settings.probe.family = stp::probe::Family::v4; },
@@ -216,14 +254,53 @@ void add_scan_scheduling_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan
       ->excludes(v4);
   scan_cmd->add_flag("--all-addresses", settings.probe.all_addresses,
                      "probe every address a host name resolves to, one result each [first reachable only]");
-  scan_cmd->add_option("--threads", settings.threads, "event loops [one per core]")->check(CLI::Range(1, 256));
+  scan_cmd->add_option("--threads", settings.threads, "event loops [one per core]")->type_name("N")->check(CLI::Range(1, 256));
   auto seconds = [&](const char* name, std::chrono::milliseconds& limit, const char* help) {
     scan_cmd->add_option_function<double>(name, [&limit](double value) { limit = to_ms(value); }, help)
+        ->type_name("SECONDS")
         ->check(CLI::Range(0.001, 86400.0));
   };
   seconds("--connect-timeout", settings.probe.connect_timeout, "seconds for the TCP connect [10]");
   seconds("--timeout", settings.probe.reply_timeout, "seconds for each SMTP reply and for the TLS handshake [30]");
   seconds("--deadline", settings.probe.deadline, "seconds for the whole probe of one endpoint [120]");
+}
+
+const char* const exit_codes_help =
+    "Exit codes: 0 every endpoint OK; 1 the worst result is a warning; 2 at least one critical result; 3 an "
+    "endpoint could not be probed (and none is critical), or a usage or input error.";
+
+// The number of single-character edits between two words (Levenshtein), for "did you mean".
+std::size_t edits_between(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// A first word that is no command: named, with the nearest command when one is near (scna -> scan).
+void check_command_word(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return;
+  std::string word = argv[1];
+  std::vector<std::string> names;
+  for (const auto* command : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(command->get_name());
+  if (std::find(names.begin(), names.end(), word) != names.end()) return;
+  std::string nearest;
+  std::size_t best = 3;  // at most two edits away
+  for (const auto& name : names)
+    if (std::size_t d = edits_between(word, name); d < best) {
+      best = d;
+      nearest = name;
+    }
+  throw InputError("'" + word + "' is not a command" + (nearest.empty() ? "" : "; did you mean '" + nearest + "'?") +
+                   " (commands: " + stp::core::join(names) + ")");
 }
 
 // The commands and what they were given; run() carries out the one asked for.
@@ -233,7 +310,9 @@ struct CommandLine {
                                           OpenSSL_version(OPENSSL_VERSION) + "\nkey decoding: " +
                                           stp::keys::key_decoding_path());
     app.require_subcommand(1);
+    app.footer(exit_codes_help);
     auto* scan_cmd = app.add_subcommand("scan", "probe SMTP endpoints (the main job)");
+    scan_cmd->footer(exit_codes_help);
     add_scan_target_options(scan_cmd, scan);
     add_scan_scheduling_options(scan_cmd, scan);
     add_dns_options(scan_cmd, scan.settings.probe.dns);
@@ -243,13 +322,16 @@ struct CommandLine {
     add_judge_options(scan_cmd, scan.judge);
 
     auto* inspect_cmd = app.add_subcommand("inspect", "judge a certificate file offline (PEM bundle, DER, PKCS#12)");
-    inspect_cmd->add_option("file", inspect.file, "the certificate file (PEM: leaf first)")->required();
+    inspect_cmd->footer(exit_codes_help);
+    inspect_cmd->add_option("file", inspect.file, "the certificate file (PEM: leaf first)")->type_name("FILE")->required();
     inspect_cmd->add_option("--fqdn", inspect.fqdn, "the FQDN the certificate must serve")
+        ->type_name("NAME")
         ->each([](const std::string& name) { check_dns_name(name, "--fqdn"); });
-    inspect_cmd->add_option("--password", inspect.password, "PKCS#12 password");
+    inspect_cmd->add_option("--password", inspect.password, "PKCS#12 password")->type_name("PASSWORD");
     inspect_cmd->add_flag("--dane", inspect.dane,
                           "also match the chain against the DNSSEC-validated TLSA records of _PORT._tcp.FQDN");
     inspect_cmd->add_option("--port", inspect.port, "the port of the TLSA records (--dane)")
+        ->type_name("PORT")
         ->check(CLI::Range(1, 65535))
         ->capture_default_str();
     add_dns_options(inspect_cmd, inspect.dns);
@@ -261,17 +343,20 @@ struct CommandLine {
     inventory_cmd->add_option("files", inventory.files,
                               "Get-ReceiveConnector, Get-SendConnector, Get-ExchangeCertificate (and Get-ExchangeServer) "
                               "output: Export-Clixml, Format-List or ConvertTo-Json")
+        ->type_name("FILE")
         ->required();
-    inventory_cmd->add_option("--server", inventory.server, "the server of connectors whose export does not name one");
+    inventory_cmd->add_option("--server", inventory.server, "the server of connectors whose export does not name one")
+        ->type_name("NAME");
     add_date_order_option(inventory_cmd, inventory.date_order);
-    inventory_cmd->add_option("--warn-days", inventory.warn_days, "warn when the chosen certificate expires within N days")
+    inventory_cmd->add_option("--warn-days", inventory.warn_days, "warn when the chosen certificate expires within DAYS")
+        ->type_name("DAYS")
         ->check(CLI::Range(0, 36500))
         ->capture_default_str();
     add_report_options(inventory_cmd, inventory.report, format, {"text", "json", "jsonl"});
 
     auto* diff_cmd = app.add_subcommand("diff", "what changed between two scans (results in jsonl or json)");
-    diff_cmd->add_option("old", diff.old_file, "the earlier scan's results")->required();
-    diff_cmd->add_option("new", diff.new_file, "the later scan's results")->required();
+    diff_cmd->add_option("old", diff.old_file, "the earlier scan's results")->type_name("OLD")->required();
+    diff_cmd->add_option("new", diff.new_file, "the later scan's results")->type_name("NEW")->required();
     add_report_options(diff_cmd, diff.report, format, {"text", "json", "jsonl"});
 
     auto* demo_cmd = app.add_subcommand("demo", "start emulated Exchange-like endpoints on loopback and scan them");
@@ -280,6 +365,11 @@ struct CommandLine {
 
   int run() {
     auto chosen = *stp::report::parse_format(format);
+    for (const auto* judge : {&scan.judge, &inspect.judge})
+      if (judge->settings.warn_days < judge->settings.crit_days)
+        throw InputError("--warn-days " + std::to_string(judge->settings.warn_days) + " is below --crit-days " +
+                         std::to_string(judge->settings.crit_days) +
+                         ": a certificate would turn critical before it ever warned (e.g. --warn-days 30 --crit-days 7)");
     if (app.got_subcommand("demo")) {
       demo.format = chosen;
       return stp::app::run_demo_command(demo);
@@ -317,20 +407,19 @@ int main(int argc, char** argv) {
   // First, before any certificate or key exists in the process (keys/builtin_keys.cpp says why).
   stp::keys::use_builtin_key_decoding();
   CommandLine command_line;
+  const bool nagios = asks_for_nagios(argc, argv);
   try {
+    check_command_word(command_line.app, argc, argv);
     command_line.app.parse(argc, argv);
     return command_line.run();
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return command_line.app.exit(e);  // --help, --version
-    fail_line(std::string(e.what()) + " (see --help)");
-    return exit_unknown;
+    return fail_line(std::string(e.what()) + " (see --help)", nagios);
   } catch (const InputError& e) {
-    fail_line(e.what());
-    return exit_unknown;
+    return fail_line(e.what(), nagios);
   } catch (const stp::app::OutputClosed&) {
     return exit_unknown;  // the reader left (| head): nothing to say, nobody to say it to
   } catch (const std::exception& e) {
-    fail_line(std::string("error: ") + e.what());
-    return exit_unknown;
+    return fail_line(std::string("error: ") + e.what(), nagios);
   }
 }

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <random>
 #include <iostream>
+#include <iterator>
+#include <map>
 #include <optional>
 #include <thread>
 
@@ -131,6 +133,10 @@ int main(int argc, char** argv) {
   app.add_option("--dns-upstream", dns_upstream,
                  "ADDR:PORT of a DNS server (loopback) to pass queries to, each held back --dns-delay-ms");
   app.add_option("--dns-delay-ms", dns_delay_ms, "how long each DNS query is held back")->capture_default_str();
+  std::vector<std::string> policy_sites;
+  app.add_option("--policy-site", policy_sites,
+                 "HOST=ANSWER[=FILE]: an MTA-STS policy site for HOST (policy with FILE's text, not-found, redirect, "
+                 "wrong-type, oversized, endless, silent), certificate from the lab CA; its port is printed");
   CLI11_PARSE(app, argc, argv);
   raise_file_limit();
   // Bound and never read: queries pile up unanswered, as behind a dead or filtered name server.
@@ -203,6 +209,27 @@ int main(int argc, char** argv) {
     proxy.emplace(dns_io, udp::endpoint(address, static_cast<std::uint16_t>(std::stoi(dns_upstream.substr(colon + 1)))),
                   std::chrono::milliseconds(dns_delay_ms));
     dns_thread = std::thread([&dns_io] { dns_io.run(); });
+  }
+  static const std::map<std::string, stp::lab::PolicySite::Answer> answers = {
+      {"policy", stp::lab::PolicySite::Answer::policy},         {"not-found", stp::lab::PolicySite::Answer::not_found},
+      {"redirect", stp::lab::PolicySite::Answer::redirect},     {"wrong-type", stp::lab::PolicySite::Answer::wrong_type},
+      {"oversized", stp::lab::PolicySite::Answer::oversized},   {"endless", stp::lab::PolicySite::Answer::endless},
+      {"silent", stp::lab::PolicySite::Answer::silent}};
+  for (const auto& spec : policy_sites) {
+    auto first = spec.find('='), second = spec.find('=', first == std::string::npos ? first : first + 1);
+    stp::lab::PolicySite site;
+    site.host = spec.substr(0, first);
+    auto answer = answers.find(first == std::string::npos ? "" : spec.substr(first + 1, second - first - 1));
+    if (answer == answers.end()) {
+      std::cerr << "--policy-site " << spec << ": HOST=ANSWER[=FILE]\n";
+      return 3;
+    }
+    site.answer = answer->second;
+    if (second != std::string::npos) {
+      std::ifstream file(spec.substr(second + 1));
+      site.body.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    }
+    std::cout << "policy-site " << site.host << " " << labs.front()->add_policy_site(site) << "\n";
   }
   std::cout << "ready " << served << " endpoints";
   if (proxy) std::cout << " dns-port " << proxy->port();

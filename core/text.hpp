@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -114,6 +115,38 @@ inline void append_utf8(std::string& out, char32_t c) {
     out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (c & 0x3F));
   }
+}
+
+// UTF-16 (without its byte-order mark) as UTF-8; surrogate pairs joined. Null when the text is not
+// UTF-16: an odd number of bytes, or an unpaired surrogate (its byte offset in `bad_at`).
+inline std::optional<std::string> utf16_to_utf8(std::string_view bytes, bool little_endian, std::size_t* bad_at = nullptr) {
+  if (bytes.size() % 2 != 0) {
+    if (bad_at) *bad_at = bytes.size() - 1;
+    return std::nullopt;
+  }
+  std::string out;
+  out.reserve(bytes.size() / 2);
+  auto unit = [&](std::size_t i) {
+    auto lo = static_cast<unsigned char>(bytes[i]), hi = static_cast<unsigned char>(bytes[i + 1]);
+    return static_cast<char32_t>(little_endian ? (hi << 8 | lo) : (lo << 8 | hi));
+  };
+  for (std::size_t i = 0; i < bytes.size(); i += 2) {
+    char32_t c = unit(i);
+    if (c >= 0xD800 && c <= 0xDBFF && i + 3 < bytes.size()) {
+      char32_t low = unit(i + 2);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        append_utf8(out, 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00));
+        i += 2;
+        continue;
+      }
+    }
+    if (c >= 0xD800 && c <= 0xDFFF) {
+      if (bad_at) *bad_at = i;
+      return std::nullopt;
+    }
+    append_utf8(out, c);
+  }
+  return out;
 }
 
 }  // namespace stp::core

@@ -26,28 +26,11 @@ using text::trim;
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
 std::string from_utf16(std::string_view bytes, bool little_endian, const std::string& file) {
-  if (bytes.size() % 2 != 0) throw InventoryError(file + ": UTF-16 text with an odd number of bytes");
-  std::string out;
-  out.reserve(bytes.size() / 2);
-  auto unit = [&](std::size_t i) {
-    auto lo = static_cast<unsigned char>(bytes[i]), hi = static_cast<unsigned char>(bytes[i + 1]);
-    return static_cast<char32_t>(little_endian ? (hi << 8 | lo) : (lo << 8 | hi));
-  };
-  for (std::size_t i = 0; i < bytes.size(); i += 2) {
-    char32_t c = unit(i);
-    if (c >= 0xD800 && c <= 0xDBFF && i + 3 < bytes.size()) {
-      char32_t low = unit(i + 2);
-      if (low >= 0xDC00 && low <= 0xDFFF) {
-        append_utf8(out, 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00));
-        i += 2;
-        continue;
-      }
-    }
-    if (c >= 0xD800 && c <= 0xDFFF)
-      throw InventoryError(file + ": invalid UTF-16 (an unpaired surrogate at byte " + std::to_string(i) + ")");
-    append_utf8(out, c);
-  }
-  return out;
+  std::size_t bad_at = 0;
+  auto text = core::utf16_to_utf8(bytes, little_endian, &bad_at);
+  if (!text && bytes.size() % 2 != 0) throw InventoryError(file + ": UTF-16 text with an odd number of bytes");
+  if (!text) throw InventoryError(file + ": invalid UTF-16 (an unpaired surrogate at byte " + std::to_string(bad_at) + ")");
+  return std::move(*text);
 }
 
 // Windows-1252, what Windows PowerShell 5.1's Set-Content and `Out-File -Encoding Default` write.

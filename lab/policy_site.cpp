@@ -42,7 +42,7 @@ net::awaitable<void> answer(Stream& stream, const PolicySite& site) {
       response.set(http::field::content_type, "text/html; charset=utf-8");
       response.body() = "<html><body>version: STSv1</body></html>\n";
       break;
-    case PolicySite::Answer::oversized: response.body() = "version: STSv1\nmode: enforce\n" + std::string(100 * 1024, '#'); break;
+    case PolicySite::Answer::oversized: response.body() = "version: STSv1\nmode: enforce\n" + std::string(std::size_t{100} * 1024, '#'); break;
     case PolicySite::Answer::endless: {
       http::response<http::empty_body> header{http::status::ok, 11};
       header.set(http::field::content_type, "text/plain");
@@ -85,6 +85,8 @@ net::awaitable<void> serve(tcp::socket socket, std::shared_ptr<net::ssl::context
 
 }  // namespace
 
+// `site` by value: the coroutine keeps its own copy for as long as it serves.
+// cppcheck-suppress passedByValue
 net::awaitable<void> serve_policy_site(tcp::acceptor acceptor, std::shared_ptr<net::ssl::context> context, PolicySite site) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(use_tuple);

@@ -169,7 +169,7 @@ Event& event_of(ub_event* e) { return Event::of(e); }
 ub_event_vmt EventBase::Event::vmt = {
     [](ub_event* e, short bits) { event_of(e).what = static_cast<short>(event_of(e).what | bits); },
     [](ub_event* e, short bits) { event_of(e).what = static_cast<short>(event_of(e).what & ~bits); },
-    [](ub_event* e, int descriptor) { event_of(e).fd = descriptor; },
+    [](ub_event* e, int socket_fd) { event_of(e).fd = socket_fd; },
     [](ub_event* e) {
       Event& ev = event_of(e);
       ev.remove();

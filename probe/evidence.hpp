@@ -90,7 +90,7 @@ struct PolicyFetchEvidence {
   bool body_too_large = false;
   std::string error;                         // why no response came, in words
 };
-inline constexpr std::size_t max_policy_bytes = 64 * 1024;
+inline constexpr std::size_t max_policy_bytes = std::size_t{64} * 1024;
 
 struct MtaStsEvidence {
   TxtEvidence txt;                           // _mta-sts.DOMAIN
@@ -138,6 +138,7 @@ struct Evidence {
   std::string failure_detail;                 // what went wrong, in words (may quote the server)
   DnsEvidence dns;
   Timings timings;
+  std::int64_t started_at_ms = 0;             // when this endpoint's probe began, Unix milliseconds (0: unknown)
 };
 
 const char* to_string(Phase phase);

@@ -21,7 +21,7 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-constexpr std::size_t max_header_bytes = 8 * 1024;
+constexpr std::size_t max_header_bytes = std::size_t{8} * 1024;
 constexpr std::size_t max_shown_header = 256;
 
 std::string bounded(std::string_view text) { return core::shown_in_error(std::string(text.substr(0, max_shown_header))); }

@@ -535,11 +535,23 @@ std::optional<std::string> choose_checked_fqdn(const Evidence& evidence) {
 
 namespace {
 
+// `deliver`, with each result's started_at set to now where nothing earlier set it (an MX host's
+// own probe begins after its domain's lookup).
+std::function<void(Evidence&&)> stamped(const std::function<void(Evidence&&)>& deliver) {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  std::int64_t started = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+  return [&deliver, started](Evidence&& evidence) {
+    if (evidence.started_at_ms == 0) evidence.started_at_ms = started;
+    deliver(std::move(evidence));
+  };
+}
+
 // One host: its addresses, the dialogue with the first that answers (or each, --all-addresses),
 // and its TLSA records, asked while the dialogue runs.
 net::awaitable<void> probe_host(Target target, DnsEvidence dns, const ProbeSettings& settings, ProbeContext& context,
-                                const std::function<void(Evidence&&)>& deliver) {
+                                const std::function<void(Evidence&&)>& deliver_result) {
   auto started = clock::now();
+  const std::function<void(Evidence&&)> deliver = stamped(deliver_result);
   Evidence failure;
   failure.target = target;
   // The host's own TLSA question goes out beside its address questions.
@@ -628,6 +640,7 @@ net::awaitable<void> gather_mail_policies(const std::string& domain, const Probe
     Evidence failure;
     auto addresses = co_await resolve(connect_host, settings, context.resolver, failure, nullptr);
     std::vector<tcp::endpoint> endpoints;
+    endpoints.reserve(addresses.size());
     for (const auto& address : addresses) endpoints.emplace_back(address, connect_port);
     if (endpoints.empty()) {
       PolicyFetchEvidence fetch;
@@ -742,8 +755,9 @@ DnsEvidence dane_evidence(const std::string& host, std::uint16_t port, const Pro
 }
 
 net::awaitable<void> probe_target(Target target, const ProbeSettings& settings, ProbeContext& context,
-                                  const std::function<void(Evidence&&)>& deliver) {
+                                  const std::function<void(Evidence&&)>& deliver_result) {
   DnsEvidence dns;  // (a named local: GCC 12 mishandles temporaries inside co_await expressions)
+  const std::function<void(Evidence&&)> deliver = stamped(deliver_result);
   if (target.mail_domain)
     co_await probe_mail_domain(std::move(target), settings, context, deliver);
   else

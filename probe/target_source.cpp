@@ -7,6 +7,8 @@
 
 #include <sys/stat.h>
 
+#include "core/text.hpp"
+
 namespace stp::probe {
 
 TargetSource::TargetSource(std::vector<Target> listed, std::optional<std::string> targets_file,
@@ -31,6 +33,8 @@ std::optional<Target> TargetSource::read_file_target(std::size_t& line_number) {
     ++line_number;
     std::string_view line(line_buffer_, static_cast<std::size_t>(length));
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // CRLF, as Windows writes
+    if (line_number == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8's BOM
     try {
       if (auto target = parse_target_line(line)) return target;
     } catch (const TargetError& e) {
@@ -38,6 +42,31 @@ std::optional<Target> TargetSource::read_file_target(std::size_t& line_number) {
       throw InputError(name + ":" + std::to_string(line_number) + ": " + e.what());
     }
   }
+}
+
+// UTF-16 with a BOM (PowerShell 5.1's `>`, Notepad's "Unicode") is read whole and rewritten as
+// UTF-8 into an unnamed temporary file, which is then read like any other.
+void TargetSource::transcode_utf16() {
+  unsigned char head[2] = {0, 0};
+  std::size_t got = std::fread(head, 1, 2, file_.get());
+  std::rewind(file_.get());
+  bool little = got == 2 && head[0] == 0xFF && head[1] == 0xFE, big = got == 2 && head[0] == 0xFE && head[1] == 0xFF;
+  if (!little && !big) return;
+  std::string bytes;
+  char chunk[65536];
+  std::size_t n = 0;
+  while ((n = std::fread(chunk, 1, sizeof chunk, file_.get())) > 0) bytes.append(chunk, n);
+  std::string name = *targets_file_ == "-" ? "<stdin>" : *targets_file_;
+  std::size_t bad_at = 0;
+  std::optional<std::string> text = core::utf16_to_utf8(std::string_view(bytes).substr(2), little, &bad_at);
+  if (!text) throw InputError(name + ": not valid UTF-16 (at byte " + std::to_string(bad_at + 2) + ")");
+  const std::string converted = std::move(*text);
+  std::unique_ptr<std::FILE, FileCloser> utf8(std::tmpfile());
+  std::size_t written = utf8 ? std::fwrite(converted.data(), 1, converted.size(), utf8.get()) : 0;
+  if (!utf8 || written != converted.size())
+    throw InputError(std::string("cannot create a temporary file: ") + std::generic_category().message(errno));
+  std::rewind(utf8.get());
+  file_ = std::move(utf8);
 }
 
 std::vector<Target> TargetSource::parse_arguments(const std::vector<std::string>& arguments) {
@@ -75,6 +104,7 @@ std::size_t TargetSource::check() {
       if (!file_) throw InputError(*targets_file_ + ": " + std::generic_category().message(errno));
     }
     std::rewind(file_.get());
+    transcode_utf16();
     std::size_t line_number = 0;
     while (read_file_target(line_number)) count += counted();
     std::rewind(file_.get());

@@ -49,6 +49,7 @@ class TargetSource {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }
   };
   std::optional<Target> read_file_target(std::size_t& line_number);
+  void transcode_utf16();
 
   std::vector<Target> listed_;
   std::optional<std::string> targets_file_;

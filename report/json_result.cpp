@@ -205,6 +205,7 @@ json::object result_json(const probe::Evidence& ev, const tls::Assessment& asses
       {"dane", dane_json(assessment.dane)},
       {"mta_sts", mta_sts_json(assessment.mta_sts)},
       {"tls_rpt", tls_rpt_json(assessment.tls_rpt)},
+      {"started_at", ev.started_at_ms != 0 ? json::value(format_time_ms(ev.started_at_ms)) : json::value(nullptr)},
   };
 }
 
@@ -236,6 +237,7 @@ json::object inspect_json(const std::string& file, const std::optional<std::stri
       {"dane", dane_json(assessment.dane)},
       {"mta_sts", nullptr},
       {"tls_rpt", nullptr},
+      {"started_at", nullptr},
   };
 }
 
@@ -245,7 +247,20 @@ std::string jsonl_line(const json::object& result) {
   return line;
 }
 
-std::string json_document(json::array results, const tls::Tally& tally) {
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string format_time_ms(std::int64_t unix_ms) {
+  std::int64_t seconds = unix_ms / 1000, millis = unix_ms % 1000;
+  std::string whole = tls::format_time(seconds);  // 2026-11-29T09:00:00Z
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis));
+  return whole.substr(0, whole.size() - 1) + fraction;
+}
+
+std::string json_document(json::array results, const tls::Tally& tally, const WriterOptions& options) {
+  std::int64_t finished = options.finished_at_ms != 0 ? options.finished_at_ms : unix_ms_now();
   json::object document{
       {"results", std::move(results)},
       {"summary", json::object{{"total", tally.total()},
@@ -253,7 +268,11 @@ std::string json_document(json::array results, const tls::Tally& tally) {
                                {"warning", tally.warning},
                                {"critical", tally.critical},
                                {"unknown", tally.unknown},
-                               {"exit_code", tally.exit_code()}}},
+                               {"exit_code", tally.exit_code()},
+                               {"tool_version", options.tool_version},
+                               {"started_at", options.started_at_ms != 0 ? json::value(format_time_ms(options.started_at_ms))
+                                                                         : json::value(nullptr)},
+                               {"finished_at", format_time_ms(finished)}}},
   };
   std::string out = json::serialize(document);
   out += '\n';

@@ -7,6 +7,7 @@
 
 #include "inventory/predict.hpp"
 #include "probe/evidence.hpp"
+#include "report/writer.hpp"
 #include "tls/assessment.hpp"
 
 namespace stp::report {
@@ -28,7 +29,12 @@ boost::json::object inspect_json(const std::string& file, const std::optional<st
 // One line of jsonl: the object, then '\n'.
 std::string jsonl_line(const boost::json::object& result);
 
-// The json format: {"results": [...], "summary": {...}} and a final '\n'.
-std::string json_document(boost::json::array results, const tls::Tally& tally);
+// The json format: {"results": [...], "summary": {...}} and a final '\n'; the summary carries the
+// tool's version and the run's start and end from `options`.
+std::string json_document(boost::json::array results, const tls::Tally& tally, const WriterOptions& options);
+
+// Unix milliseconds now, and as RFC 3339 in UTC with milliseconds (2026-11-29T09:00:00.123Z).
+std::int64_t unix_ms_now();
+std::string format_time_ms(std::int64_t unix_ms);
 
 }  // namespace stp::report

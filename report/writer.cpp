@@ -29,18 +29,19 @@ class JsonlWriter final : public Writer {
 // One document at the end, results in input order.
 class JsonWriter final : public Writer {
  public:
-  explicit JsonWriter(Sink sink) : sink_(std::move(sink)) {}
+  JsonWriter(Sink sink, WriterOptions options) : sink_(std::move(sink)), options_(std::move(options)) {}
   void add(const Result& result) override { results_.emplace_back(result.position, to_json(result)); }
   void finish(const tls::Tally& tally) override {
     std::stable_sort(results_.begin(), results_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     boost::json::array array;
     for (auto& [position, object] : results_) array.push_back(std::move(object));
-    sink_(json_document(std::move(array), tally));
+    sink_(json_document(std::move(array), tally, options_));
   }
 
  private:
   Sink sink_;
+  WriterOptions options_;
   std::vector<std::pair<std::size_t, boost::json::object>> results_;
 };
 
@@ -60,7 +61,7 @@ std::unique_ptr<Writer> Writer::make(Format format, Sink sink, const WriterOptio
   switch (format) {
     case Format::text: return make_text_writer(std::move(sink), options);
     case Format::jsonl: return std::make_unique<JsonlWriter>(std::move(sink));
-    case Format::json: return std::make_unique<JsonWriter>(std::move(sink));
+    case Format::json: return std::make_unique<JsonWriter>(std::move(sink), options);
     case Format::csv: return make_csv_writer(std::move(sink));
     case Format::nagios: return make_nagios_writer(std::move(sink), options);
     case Format::prometheus: return make_prometheus_writer(std::move(sink));

@@ -24,6 +24,11 @@ struct WriterOptions {
   int warn_days = 30;   // nagios perfdata thresholds
   int crit_days = 7;
   std::int64_t now = 0; // the clock (Unix seconds) for days left: passed in, so output is reproducible
+  // json's summary: the tool's version, when the run began and ended (Unix milliseconds; an end of
+  // 0 is the moment the report is finished).
+  std::string tool_version;
+  std::int64_t started_at_ms = 0;
+  std::int64_t finished_at_ms = 0;
 };
 
 // One endpoint's result, or one certificate file's (inspect: no evidence).

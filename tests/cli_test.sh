@@ -36,6 +36,29 @@ case $case_name in
   help) run --help; expect_code 0; expect_out 'scan'; expect_out 'demo' ;;
   scan-help) run scan --help; expect_code 0; expect_out '--targets'; expect_out '--timeout'; expect_out '--concurrency' ;;
   no-command) run; expect_code 3; expect_err_line 'subcommand is required' ;;
+  cli-conventions)
+    # What people expect of a command line: exit codes in --help, a mistyped command named with the
+    # nearest one, values named by their kind, thresholds that make sense, nagios's status line on
+    # an input error, and targets files as Windows writes them.
+    run --help; expect_code 0; expect_out '^Exit codes: 0 every endpoint OK; 1 the worst result is a warning; 2 at least one critical'
+    run scan --help; expect_code 0; expect_out '--timeout SECONDS'; expect_out '--ca-file FILE'; expect_out '--save-chains DIR'
+    expect_out 'Exit codes: 0'
+    ! grep -q 'TEXT' "$work/out" || fail "an option value is still named TEXT"
+    run scna 127.0.0.1; expect_code 3; expect_err_line "'scna' is not a command; did you mean 'scan'\?"
+    run scan --warn-days 3 --crit-days 7 127.0.0.1; expect_code 3; expect_err_line '--warn-days 3 is below --crit-days 7'
+    run scan --format nagios mail.contoso.test:0; expect_code 3
+    expect_out "^STARTTLS UNKNOWN - target: bad port '0'"
+    port=$(closed_port)
+    { printf '\xff\xfe'; printf '# saved by Notepad\r\n127.0.0.1:%s fqdn=mail.contoso.test connector="Empf\xc3\xa4nger"\r\n' "$port" |
+        iconv -f UTF-8 -t UTF-16LE; } >"$work/utf16.txt"
+    { printf '\xef\xbb\xbf'; printf '127.0.0.1:%s fqdn=mail.contoso.test\r\n' "$port"; } >"$work/utf8bom.txt"
+    for file in utf16.txt utf8bom.txt; do
+      run scan --targets "$work/$file" --format jsonl --quiet --retries 0; expect_code 3
+      [ ! -s "$work/err" ] || fail "$file: $(cat "$work/err")"
+      expect_out '"expected_fqdn":"mail.contoso.test"'
+      expect_out '"code":"connect-failed"'
+      [ "$file" != utf16.txt ] || expect_out '"connector":"Empfänger"'
+    done ;;
   unknown-option) run scan --bogus; expect_code 3; expect_err_line 'bogus' ;;
   bad-port) run scan mail.contoso.test:0; expect_code 3; expect_err_line "bad port '0'" ;;
   bad-port-letters) run scan mail.contoso.test:smtp; expect_code 3; expect_err_line 'not a number' ;;
@@ -135,7 +158,8 @@ case $case_name in
     run scan "127.0.0.1:$port" --format json; expect_code 3
     [ "$(wc -l <"$work/out")" -eq 1 ] || fail "expected one JSON document"
     expect_out '^\{"results":\[\{"target":"127.0.0.1:'"$port"'"'
-    expect_out '"summary":\{"total":1,"ok":0,"warning":0,"critical":0,"unknown":1,"exit_code":3\}' ;;
+    expect_out '"summary":\{"total":1,"ok":0,"warning":0,"critical":0,"unknown":1,"exit_code":3,"tool_version":"[0-9]+\.[0-9]+\.[0-9]+","started_at":"20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-9:]{8}\.[0-9]{3}Z","finished_at":"20[0-9]{2}-[^"]*Z"\}'
+    expect_out '"started_at":"20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-9:]{8}\.[0-9]{3}Z"\}\]' ;;
   missing-ca-file) run scan 127.0.0.1 --ca-file "$work/nope.pem"; expect_code 3; expect_err_line 'nope.pem: cannot read: No such file' ;;
   non-pem-ca-file) run scan 127.0.0.1 --ca-file "$certs/not-a-certificate.txt"; expect_code 3; expect_err_line 'no PEM certificate' ;;
   inspect-pem)
@@ -454,6 +478,49 @@ case $case_name in
     run inspect "$pem" --dane; expect_code 3; expect_err_line '--dane needs --fqdn'
     run scan mx:contoso.test --dns-server "127.0.0.1:$(closed_port)" --timeout 1 --format jsonl --quiet; expect_code 3
     expect_out '"code":"dns-failed","severity":"unknown","message":"the DNS lookup of contoso.test timed out"' ;;
+  mail-policies)
+    # MTA-STS and TLS-RPT end to end: the fleet's endpoint (mail.contoso.test) as every domain's MX,
+    # its policy sites (certificates from the lab CA) reached with --connect-to, zones served by nsd.
+    [ -x "$fleet" ] || fail "no fleet binary"
+    serve="$(dirname "$0")/dns/serve-zones.sh"
+    printf 'version: STSv1\nmode: enforce\nmx: mail.contoso.test\nmax_age: 604800\n' >"$work/enforce.txt"
+    printf 'version: STSv1\nmode: testing\nmx: *.other.test\nmax_age: 86400\n' >"$work/testing.txt"
+    printf 'version: STSv1\nmode: enforce\nmx: *.other.test\nmax_age: 86400\n' >"$work/unlisted.txt"
+    exec 4> >("$fleet" --healthy 1 --targets-file "$work/t.txt" --ca-file "$work/ca.pem" --seconds 60 \
+      --policy-site "mta-sts.good.sts.test=policy=$work/enforce.txt" \
+      --policy-site "mta-sts.testing.sts.test=policy=$work/testing.txt" \
+      --policy-site "mta-sts.unlisted.sts.test=policy=$work/unlisted.txt" \
+      --policy-site "mta-sts.notfound.sts.test=not-found" >"$work/fleet.out")
+    for _ in $(seq 50); do grep -q ready "$work/fleet.out" 2>/dev/null && break; sleep 0.1; done
+    endpoint=$(head -1 "$work/t.txt" | cut -d' ' -f1)
+    to=(--connect-to "::${endpoint%:*}:${endpoint##*:}")
+    while read -r _ host port; do to=(--connect-to "$host:443:127.0.0.1:$port" "${to[@]}"); done < <(grep '^policy-site ' "$work/fleet.out")
+    [ ${#to[@]} -eq 10 ] || fail "the fleet did not report its four policy sites"
+    mkdir -p "$work/dns"
+    printf 'contoso.test signed\nsts.test unsigned\n' >"$work/dns/zones.list"
+    zone() { printf '$ORIGIN %s.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\n%b' "$1" "$2" >"$work/dns/$1.zone"; }
+    zone contoso.test "mail A 127.0.0.1\n"
+    records=""
+    for d in good testing unlisted notfound; do
+      records+="$d MX 10 mail.contoso.test.\n_mta-sts.$d TXT \"v=STSv1; id=20261129\"\n"
+    done
+    zone sts.test "${records}_smtp._tls.good TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@good.sts.test\"\n"
+    trap '"$serve" --stop "$work/dns"; rm -rf "$work"' EXIT
+    dnsport=$("$serve" "$work/dns") || fail "the test DNS server did not start"
+    opts=(--dns-server "127.0.0.1:$dnsport" --dnssec-anchor "$work/dns/anchors" "${to[@]}" --ca-file "$work/ca.pem" --quiet)
+    run scan mx:good.sts.test "${opts[@]}"; expect_code 0
+    expect_out '^  MTA-STS    mode enforce, id 20261129, mx mail.contoso.test, max_age 604800; this MX is listed, its certificate passes$'
+    expect_out '^  TLS-RPT    mailto:tlsrpt@good.sts.test$'
+    run scan mx:testing.sts.test "${opts[@]}" --format jsonl; expect_code 1
+    expect_out '"code":"mta-sts-mx-not-listed","severity":"warning"'
+    expect_out '"code":"tls-rpt-missing","severity":"info"'
+    expect_out '"mta_sts":\{"policy_id":"20261129","mode":"testing","mx_patterns":\["\*.other.test"\],"max_age":86400,"mx_listed":false,"certificate_ok":true,"error":null\}'
+    run scan mx:unlisted.sts.test "${opts[@]}" --format nagios; expect_code 2
+    expect_out 'mta-sts-mx-not-listed'
+    run scan mx:notfound.sts.test "${opts[@]}" --format jsonl; expect_code 1
+    expect_out '"code":"mta-sts-policy-error","severity":"warning","message":"notfound.sts.test announces an MTA-STS policy that cannot be had: https://mta-sts.notfound.sts.test/.well-known/mta-sts.txt answered HTTP 404, not 200"'
+    run scan mx:unlisted.sts.test "${opts[@]}" --no-mta-sts --format jsonl; expect_code 0
+    expect_out '"mta_sts":null' ;;
   closed-stdout)
     port=$(closed_port)
     for i in $(seq 3000); do echo "127.0.0.1:$port"; done >"$work/t.txt"

@@ -28,6 +28,9 @@ inline std::string render(report::Format format, const std::vector<probe::Eviden
   std::string out;
   report::WriterOptions options;
   options.now = now;
+  options.tool_version = "0.0.0-test";
+  options.started_at_ms = now * 1000;
+  options.finished_at_ms = now * 1000 + 1500;
   auto writer = report::Writer::make(format, [&](std::string_view text) { out += text; }, options);
   tls::Tally tally;
   for (std::size_t i = 0; i < evidence.size(); ++i) {
@@ -105,6 +108,7 @@ struct FixedResults {
     hostile.timings = {0.5, 0.5, 0.5, 0.5, -1, 2.0};
 
     evidence = {good, no_tls, refused, hostile};
+    for (std::size_t i = 0; i < evidence.size(); ++i) evidence[i].started_at_ms = fixed_now * 1000 + static_cast<std::int64_t>(i) * 250;
     for (const auto& ev : evidence) assessments.push_back(tls::assess(ev, {{}, anchors.get()}, fixed_now));
   }
 

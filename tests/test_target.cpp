@@ -128,6 +128,46 @@ std::string write_file(const std::string& name, const std::string& content) {
 
 }  // namespace
 
+TEST_CASE("targets files as Windows writes them: UTF-8 with BOM, UTF-16 with BOM, CRLF", "[probe][targets]") {
+  const std::string text = "# Notepad\r\nmx1.contoso.com fqdn=mail.contoso.com\r\nmx2.contoso.com:587 connector=\"Empf\xC3\xA4nger\"\r\n";
+  auto utf16 = [&](bool little) {
+    std::string out = little ? "\xFF\xFE" : "\xFE\xFF";
+    for (std::size_t i = 0; i < text.size();) {
+      auto c = static_cast<unsigned char>(text[i]);
+      char32_t code = c;
+      if (c == 0xC3) {  // the one two-byte sequence in the text
+        code = 0xC0 | (static_cast<unsigned char>(text[i + 1]) & 0x3F);
+        i += 2;
+      } else {
+        ++i;
+      }
+      char hi = static_cast<char>(code >> 8), lo = static_cast<char>(code & 0xFF);
+      out += little ? std::string{lo, hi} : std::string{hi, lo};
+    }
+    return out;
+  };
+  for (const auto& [name, bytes] : {std::pair{std::string("utf8-bom.txt"), "\xEF\xBB\xBF" + text},
+                                    std::pair{std::string("utf16le.txt"), utf16(true)},
+                                    std::pair{std::string("utf16be.txt"), utf16(false)}}) {
+    INFO(name);
+    std::string path = write_file(name, bytes);
+    TargetSource source({}, path, std::nullopt);
+    REQUIRE(source.check() == 2);
+    auto a = source.next();
+    auto b = source.next();
+    REQUIRE((a && b));
+    CHECK(a->host == "mx1.contoso.com");
+    CHECK(a->expected_fqdn == "mail.contoso.com");  // no '\r' left on the value
+    CHECK(b->connector == "Empf\xC3\xA4nger");
+    CHECK(b->port == 587);
+    std::remove(path.c_str());
+  }
+  std::string broken = write_file("broken-utf16.txt", std::string("\xFF\xFEm\x00\x00\xD8", 6));  // an unpaired surrogate
+  TargetSource source({}, broken, std::nullopt);
+  CHECK_THROWS_WITH(source.check(), Catch::Contains(broken + ": not valid UTF-16"));
+  std::remove(broken.c_str());
+}
+
 TEST_CASE("a targets file is checked whole, names file:line, then streams in order", "[probe][targets]") {
   std::string good = write_file("good.txt",
                                 "# inventory\n"

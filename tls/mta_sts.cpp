@@ -205,6 +205,7 @@ std::string certificate_problem(const std::vector<CertificateFacts>& chain, std:
                                 const TrustAnchors& anchors, std::int64_t now) {
   if (chain.empty() || chain.size() != presented) return "its certificate could not be read";
   std::vector<x509_st*> parsed;
+  parsed.reserve(chain.size());
   for (const auto& c : chain) parsed.push_back(c.x509.get());
   ChainTrust trust = verify_chain(parsed, anchors, now);
   if (!trust.trusted) return "its chain is not trusted (" + trust.error + ")";
