@@ -46,6 +46,7 @@ report::WriterOptions writer_options(const ReportOptions& report, const tls::Jud
   options.crit_days = judge.crit_days;
   options.now = now();
   options.tool_version = STARTTLS_PROBE_VERSION;
+  options.brief = report.brief;
   options.started_at_ms = report::unix_ms_now();
   return options;
 }

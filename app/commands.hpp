@@ -25,6 +25,7 @@ struct ReportOptions {
   std::optional<std::string> output;
   bool no_color = false;
   bool quiet = false;
+  bool brief = false;  // --brief (text only)
 };
 
 struct ScanCommand {

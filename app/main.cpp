@@ -71,6 +71,9 @@ void add_report_options(CLI::App* command, stp::app::ReportOptions& report, std:
   command->add_option("-o,--output", report.output, "write the report to FILE (replaced whole at the end)")->type_name("FILE");
   command->add_flag("--no-color", report.no_color, "no colour (also with NO_COLOR set, or when not a terminal)");
   command->add_flag("--quiet", report.quiet, "no progress display");
+  if (std::find(allowed.begin(), allowed.end(), "nagios") != allowed.end())  // the endpoint reports: scan, inspect, demo
+    command->add_flag("--brief", report.brief,
+                      "text: one line per endpoint (status, target, connector, worst finding, days left), worst first");
 }
 
 std::pair<std::size_t, std::size_t> parse_shard(const std::string& text) {
@@ -365,6 +368,9 @@ struct CommandLine {
 
   int run() {
     auto chosen = *stp::report::parse_format(format);
+    for (const auto* report : {&scan.report, &inspect.report, &demo})
+      if (report->brief && chosen != stp::report::Format::text)
+        throw InputError("--brief is for --format text (the other formats have one record per endpoint already)");
     for (const auto* judge : {&scan.judge, &inspect.judge})
       if (judge->settings.warn_days < judge->settings.crit_days)
         throw InputError("--warn-days " + std::to_string(judge->settings.warn_days) + " is below --crit-days " +

@@ -20,10 +20,13 @@ std::string safe(const std::optional<std::string>& value, const char* absent = "
 
 class TextWriter final : public Writer {
  public:
-  TextWriter(Sink sink, const WriterOptions& options) : sink_(std::move(sink)), color_(options.color) {}
+  TextWriter(Sink sink, const WriterOptions& options)
+      : sink_(std::move(sink)), color_(options.color), brief_(options.brief), now_(options.now) {}
 
   void add(const Result& result) override {
     Row row = row_of(result);
+    if (brief_ || row.status != tls::Status::ok) lines_.push_back({row.status, result.position, brief_line(row)});
+    if (brief_) return;
     Block block;
     headline(block, row);
     facts(block, row, result);
@@ -32,13 +35,67 @@ class TextWriter final : public Writer {
     sink_(block.out);
   }
 
+  // --brief: every endpoint's line; else the endpoints that are not OK. Worst first (critical,
+  // unknown, warning, ok: the exit code's order), then input order.
   void finish(const tls::Tally& t) override {
-    sink_("Summary: " + std::to_string(t.total()) + (t.total() == 1 ? " endpoint" : " endpoints") + ": " +
+    std::stable_sort(lines_.begin(), lines_.end(), [](const Line& a, const Line& b) {
+      return rank(a.status) != rank(b.status) ? rank(a.status) < rank(b.status) : a.position < b.position;
+    });
+    std::string out;
+    if (!brief_ && !lines_.empty()) out += "Not OK, worst first:\n";
+    for (const auto& line : lines_) out += (brief_ ? "" : "  ") + line.text + "\n";
+    if (!brief_ && !lines_.empty()) out += "\n";
+    sink_(out + "Summary: " + std::to_string(t.total()) + (t.total() == 1 ? " endpoint" : " endpoints") + ": " +
           std::to_string(t.ok) + " ok, " + std::to_string(t.warning) + " warning, " + std::to_string(t.critical) +
           " critical, " + std::to_string(t.unknown) + " unknown. Exit code " + std::to_string(t.exit_code()) + ".\n");
   }
 
  private:
+  struct Line {
+    tls::Status status;
+    std::size_t position;
+    std::string text;
+  };
+
+  // The target, and for an mx: target the MX host (one result each: the host tells them apart).
+  static std::string target_of(const Row& row) {
+    bool mx_host = row.evidence && row.evidence->dns.domain && !row.evidence->dns.null_mx;
+    return terminal_safe(row.target) + (mx_host ? " MX " + terminal_safe(row.host.value_or("")) : std::string());
+  }
+
+  // The first finding worse than info (findings are most severe first), or null.
+  static const tls::Finding* worst_finding(const Row& row) {
+    const auto& findings = row.assessment->findings;
+    auto worst = std::find_if(findings.begin(), findings.end(),
+                              [](const tls::Finding& f) { return f.severity != tls::Severity::info; });
+    return worst == findings.end() ? nullptr : &*worst;
+  }
+
+  static int rank(tls::Status status) {
+    switch (status) {
+      case tls::Status::critical: return 0;
+      case tls::Status::unknown: return 1;
+      case tls::Status::warning: return 2;
+      case tls::Status::ok: return 3;
+    }
+    return 3;
+  }
+
+  // STATUS  target [MX host]  "connector"  worst-finding  N days left
+  std::string brief_line(const Row& row) const {
+    char status[12];
+    std::snprintf(status, sizeof status, "%-8s", status_word(row.status));
+    const tls::Finding* worst = worst_finding(row);
+    std::string days = "-";
+    if (row.leaf) {
+      std::int64_t left = row.leaf->not_after - now_;
+      days = left >= 0 ? std::to_string(left / 86400) + " days left" : "expired " + std::to_string(-left / 86400) + " days ago";
+    }
+    return colored(row.status, status, color_) + "  " + target_of(row) + "  " +
+           (row.connector ? "\"" + terminal_safe(*row.connector) + "\"" : std::string("-")) + "  " +
+           (worst == nullptr ? std::string("ok") : worst->code) + "  " + days;
+  }
+
   struct Block {
     std::string out;
     void line(const std::string& text) { out += text + "\n"; }
@@ -51,16 +108,11 @@ class TextWriter final : public Writer {
 
   // Status, target and connector, then what is most wrong.
   void headline(Block& block, const Row& row) const {
-    // An mx: target has a result per MX host: the host tells them apart.
-    bool mx_host = row.evidence && row.evidence->dns.domain && !row.evidence->dns.null_mx;
-    block.line(colored(row.status, status_word(row.status), color_) + "  " + terminal_safe(row.target) +
-               (mx_host ? " MX " + terminal_safe(row.host.value_or("")) : std::string()) +
+    block.line(colored(row.status, status_word(row.status), color_) + "  " + target_of(row) +
                (row.connector ? "  " + terminal_safe(*row.connector) : ""));
-    const auto& findings = row.assessment->findings;
-    auto worst = std::find_if(findings.begin(), findings.end(),
-                              [](const tls::Finding& f) { return f.severity != tls::Severity::info; });
-    block.line("  " + (worst == findings.end() ? std::string("STARTTLS and certificate as they should be")
-                                               : worst->code + ": " + terminal_safe(worst->message)));
+    const tls::Finding* worst = worst_finding(row);
+    block.line("  " + (worst == nullptr ? std::string("STARTTLS and certificate as they should be")
+                                        : worst->code + ": " + terminal_safe(worst->message)));
   }
 
   // The FQDNs, the dialogue, trust, the leaf and the inventory's prediction.
@@ -160,6 +212,9 @@ class TextWriter final : public Writer {
 
   Sink sink_;
   bool color_;
+  bool brief_;
+  std::int64_t now_;
+  std::vector<Line> lines_;
 };
 
 }  // namespace

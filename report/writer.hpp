@@ -24,6 +24,7 @@ struct WriterOptions {
   int warn_days = 30;   // nagios perfdata thresholds
   int crit_days = 7;
   std::int64_t now = 0; // the clock (Unix seconds) for days left: passed in, so output is reproducible
+  bool brief = false;   // text: one line per endpoint, worst first, instead of the blocks
   // json's summary: the tool's version, when the run began and ended (Unix milliseconds; an end of
   // 0 is the moment the report is finished).
   std::string tool_version;

@@ -44,6 +44,15 @@ case $case_name in
     run scan --help; expect_code 0; expect_out '--timeout SECONDS'; expect_out '--ca-file FILE'; expect_out '--save-chains DIR'
     expect_out 'Exit codes: 0'
     ! grep -q 'TEXT' "$work/out" || fail "an option value is still named TEXT"
+    run demo --brief --no-color; expect_code 2
+    [ "$(wc -l <"$work/out")" -eq 13 ] || fail "--brief: not one line per endpoint and the summary"
+    head -1 "$work/out" | grep -Eq '^CRITICAL  127\.0\.0\.1:[0-9]+  "Relay EX02"  starttls-not-offered  -$' || fail "--brief: not worst first"
+    grep -Eq '^CRITICAL  .*"Default Frontend EX05"  certificate-expired  expired [0-9]+ days ago$' "$work/out" || fail "--brief: no expiry"
+    grep -Eq '^OK        smtps://127\.0\.0\.1:[0-9]+  "Client Proxy EX01"  ok  [0-9]+ days left$' "$work/out" || fail "--brief: no OK line"
+    expect_out '^Summary: 12 endpoints'
+    run demo --no-color; expect_code 2; expect_out '^Not OK, worst first:$'
+    [ "$(grep -A 10 '^Not OK, worst first:$' "$work/out" | grep -c '^  CRITICAL  ')" -eq 5 ] || fail "the summary does not list the five critical ones"
+    run scan --brief --format jsonl 127.0.0.1; expect_code 3; expect_err_line '--brief is for --format text'
     run scna 127.0.0.1; expect_code 3; expect_err_line "'scna' is not a command; did you mean 'scan'\?"
     run scan --warn-days 3 --crit-days 7 127.0.0.1; expect_code 3; expect_err_line '--warn-days 3 is below --crit-days 7'
     run scan --format nagios mail.contoso.test:0; expect_code 3
