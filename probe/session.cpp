@@ -487,9 +487,11 @@ TlsaEvidence tlsa_evidence(const std::string& name, const DnsAnswer& answer) {
 }
 
 // RFC 7672 §2.2.2: a secure CNAME'd host's TLSA records are sought at the CNAME's target first,
-// then at the host's own name (asked early, beside its addresses: `own`).
+// then at the host's own name. Asked once the addresses are known: a host without addresses needs
+// none, and in a zone signed with NSEC the record that denied an address type often denies the
+// TLSA name too, so a validating resolver answers it from its cache (RFC 8198).
 net::awaitable<TlsaEvidence> look_up_tlsa(const Target& target, const DnsEvidence& dns, Resolver& resolver,
-                                          Resolver::Ticket own, std::chrono::steady_clock::time_point deadline) {
+                                          std::chrono::steady_clock::time_point deadline) {
   if (!dns.canonical_name.empty() && dns.address_dnssec == Dnssec::secure) {
     std::string name = tlsa_name(target, dns.canonical_name);
     Resolver::Ticket ticket = resolver.ask(name, rrtype::tlsa);
@@ -497,8 +499,10 @@ net::awaitable<TlsaEvidence> look_up_tlsa(const Target& target, const DnsEvidenc
     TlsaEvidence at_target = tlsa_evidence(name, answer);
     if (!at_target.records.empty() || at_target.dnssec == Dnssec::bogus || !at_target.failure.empty()) co_return at_target;
   }
-  DnsAnswer answer = co_await resolver.wait(std::move(own), deadline);
-  co_return tlsa_evidence(tlsa_name(target, host_key(target.host)), answer);
+  std::string name = tlsa_name(target, host_key(target.host));
+  Resolver::Ticket ticket = resolver.ask(name, rrtype::tlsa);
+  DnsAnswer answer = co_await resolver.wait(std::move(ticket), deadline);
+  co_return tlsa_evidence(name, answer);
 }
 
 // Probes one target over its candidate addresses, with retries after transient failures.
@@ -554,11 +558,8 @@ net::awaitable<void> probe_host(Target target, DnsEvidence dns, const ProbeSetti
   const std::function<void(Evidence&&)> deliver = stamped(deliver_result);
   Evidence failure;
   failure.target = target;
-  // The host's own TLSA question goes out beside its address questions.
   bool dane_wanted = settings.dane && target.mode == Mode::starttls && !target.host_is_ip &&
                      settings.static_hosts.count(host_key(target.host)) == 0;
-  Resolver::Ticket own_tlsa =
-      dane_wanted ? context.resolver.ask(tlsa_name(target, host_key(target.host)), rrtype::tlsa) : nullptr;
   const ConnectTo* rule = connect_rule(target, settings);
   std::string connect_host = rule && !rule->to_host.empty() ? rule->to_host : target.host;
   std::uint16_t connect_port = rule && rule->to_port ? *rule->to_port : target.port;
@@ -569,9 +570,9 @@ net::awaitable<void> probe_host(Target target, DnsEvidence dns, const ProbeSetti
                             ": an MX must name a host (RFC 2181 §10.3); senders usually follow it";
   // DANE is a property of the name's DNS: asked when the addresses came from the DNS (--connect-to
   // keeps that; a literal or --resolve replaces it).
-  if (own_tlsa && dns.host_looked_up && !addresses.empty()) {
+  if (dane_wanted && dns.host_looked_up && !addresses.empty()) {
     auto deadline = clock::now() + settings.reply_timeout;
-    TlsaEvidence tlsa = co_await look_up_tlsa(target, dns, context.resolver, std::move(own_tlsa), deadline);
+    TlsaEvidence tlsa = co_await look_up_tlsa(target, dns, context.resolver, deadline);
     dns.tlsa = std::move(tlsa);
   }
   if (addresses.empty()) {
@@ -732,11 +733,10 @@ namespace {
 
 net::awaitable<void> gather_dane_evidence(Resolver& resolver, Target target, const ProbeSettings& settings,
                                           DnsEvidence& dns) {
-  Resolver::Ticket own = resolver.ask(tlsa_name(target, host_key(target.host)), rrtype::tlsa);
   LookupAnswer answer = co_await look_up(resolver, target.host, settings.family, settings.reply_timeout);
   note_lookup(answer, dns);
   auto deadline = clock::now() + settings.reply_timeout;
-  TlsaEvidence tlsa = co_await look_up_tlsa(target, dns, resolver, std::move(own), deadline);
+  TlsaEvidence tlsa = co_await look_up_tlsa(target, dns, resolver, deadline);
   dns.tlsa = std::move(tlsa);
 }
 
