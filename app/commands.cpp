@@ -1,10 +1,16 @@
 #include "app/commands.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <mutex>
+#include <thread>
+
+#include <boost/asio/ip/address.hpp>
 
 #include <unistd.h>
 
@@ -25,6 +31,9 @@
 
 namespace stp::app {
 namespace {
+
+namespace net = boost::asio;
+using boost::system::error_code;
 
 std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -82,6 +91,7 @@ struct ScanRun {
   tls::Judge judge;
   const InventoryContext* inventory = nullptr;
   std::optional<std::string> save_chains;
+  bool unreachable_is_critical = false;
   bool show_progress = false;
   std::size_t total = 0;
 };
@@ -94,6 +104,9 @@ int scan(probe::TargetSource& source, const ScanRun& run, report::Writer& writer
   std::mutex report_mutex;
   auto outcome = probe::run_scan(source, run.settings, [&](probe::Evidence&& evidence) {
     tls::Assessment assessment = tls::assess(evidence, run.judge, now());
+    // A plugin's convention: a name that does not resolve or a port that does not answer is an
+    // error outside the plugin, CRITICAL; UNKNOWN is kept for the plugin's own.
+    if (run.unreachable_is_critical && assessment.status == tls::Status::unknown) assessment.status = tls::Status::critical;
     const inventory::Prediction* prediction = nullptr;
     if (run.inventory && evidence.target.inventory) {
       prediction = &run.inventory->predictions.at(*evidence.target.inventory);
@@ -159,7 +172,7 @@ int run_scan_command(const ScanCommand& command) {
   auto writer = report::Writer::make(command.report.format, [&](std::string_view text) { output.write(text); },
                                      writer_options(command.report, command.judge.settings));
   ScanRun run{settings, {command.judge.settings, &anchors}, inventory ? &*inventory : nullptr, command.save_chains,
-              !command.report.quiet && ::isatty(STDERR_FILENO) == 1, total};
+              command.unreachable_is_critical, !command.report.quiet && ::isatty(STDERR_FILENO) == 1, total};
   bool interrupted = false;
   int exit_code = scan(source, run, *writer, interrupted);
   if (interrupted) {
@@ -170,6 +183,50 @@ int run_scan_command(const ScanCommand& command) {
   }
   output.finish();
   return exit_code;
+}
+
+int run_check_command(const CheckCommand& command) {
+  error_code ec;
+  auto address = net::ip::make_address(command.host, ec);
+  if (ec && (command.host.find_first_of(":/ ") != std::string::npos || !probe::is_dns_name(command.host)))
+    throw probe::InputError("-H '" + command.host + "': expected a host name or an IP address (the port goes in -p)");
+  std::uint16_t port = command.port.value_or(command.smtps ? 465 : 25);
+  std::string host = !ec && address.is_v6() ? "[" + address.to_string() + "]" : command.host;
+  ScanCommand scan = command.scan;
+  scan.targets = {(command.smtps ? "smtps://" : "") + host + ":" + std::to_string(port)};
+  // The whole check within -t: each limit of the probe a little inside it, and a watchdog at -t
+  // itself for what adds up past it (a slow lookup, then a slow server).
+  auto limit = std::chrono::milliseconds(std::llround(command.timeout_seconds * 1000));
+  auto inner = std::max(std::chrono::milliseconds(1), limit - std::min(limit / 10, std::chrono::milliseconds(500)));
+  scan.settings.probe.connect_timeout = std::min(scan.settings.probe.connect_timeout, inner);
+  scan.settings.probe.reply_timeout = inner;
+  scan.settings.probe.deadline = inner;
+  std::mutex mutex;
+  std::condition_variable finished_changed;
+  bool finished = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(mutex);
+    if (finished_changed.wait_for(lock, limit, [&] { return finished; })) return;
+    std::printf("STARTTLS CRITICAL - %s: no result within the %g s of -t\n", scan.targets.front().c_str(),
+                command.timeout_seconds);
+    std::fflush(stdout);
+    std::_Exit(exit_critical);
+  });
+  struct Stop {  // however the scan ends
+    std::mutex& mutex;
+    std::condition_variable& changed;
+    bool& finished;
+    std::thread& watchdog;
+    ~Stop() {
+      {
+        std::lock_guard lock(mutex);
+        finished = true;
+      }
+      changed.notify_one();
+      watchdog.join();
+    }
+  } stop{mutex, finished_changed, finished, watchdog};
+  return run_scan_command(scan);
 }
 
 int run_inspect_command(const InspectCommand& command) {

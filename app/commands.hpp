@@ -39,9 +39,19 @@ struct ScanCommand {
   std::optional<inventory::DateOrder> date_order;            // --date-order
   bool no_dane = false;                                      // --no-dane
   bool no_mta_sts = false;                                   // --no-mta-sts
+  bool unreachable_is_critical = false;                      // check: a probe that could not be made is CRITICAL
   ReportOptions report;
   JudgeOptions judge;
   probe::ScanSettings settings;
+};
+
+// check (SPEC §2): one endpoint as a monitoring plugin; `scan` holds everything but the target.
+struct CheckCommand {
+  std::string host;                    // -H
+  std::optional<std::uint16_t> port;   // -p [25, or 465 with --smtps]
+  bool smtps = false;                  // --smtps: implicit TLS
+  double timeout_seconds = 10;         // -t: the whole check
+  ScanCommand scan;
 };
 
 struct InspectCommand {
@@ -72,6 +82,7 @@ struct DiffCommand {
 enum ExitCode : int { exit_ok = 0, exit_warning = 1, exit_critical = 2, exit_unknown = 3 };
 
 int run_scan_command(const ScanCommand& command);
+int run_check_command(const CheckCommand& command);
 int run_inspect_command(const InspectCommand& command);
 int run_demo_command(const ReportOptions& report);
 int run_inventory_command(const InventoryCommand& command);

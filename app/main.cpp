@@ -34,7 +34,9 @@ int fail_line(const std::string& message, bool nagios) {
   return exit_unknown;
 }
 
+// check, and scan --format nagios: a plugin's status line even for an input error.
 bool asks_for_nagios(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "check") return true;
   for (int i = 1; i < argc; ++i) {
     std::string_view word = argv[i];
     if (word == "--format=nagios" || (word == "--format" && i + 1 < argc && std::string_view(argv[i + 1]) == "nagios"))
@@ -46,16 +48,19 @@ bool asks_for_nagios(int argc, char** argv) {
 const std::vector<std::string> formats{"text", "json", "jsonl", "csv", "nagios", "prometheus", "junit"};
 
 // How certificates are judged: scan and inspect alike.
-void add_judge_options(CLI::App* command, stp::app::JudgeOptions& judge) {
+// check names the day thresholds as plugins do (-w/-c) as well.
+void add_judge_options(CLI::App* command, stp::app::JudgeOptions& judge, bool plugin_names = false) {
   command->add_option("--ca-file", judge.ca_file, "trust anchors, PEM [the system's store]")->type_name("FILE");
   command->add_option("--ca-path", judge.ca_path, "trust anchors, a hashed directory [the system's store]")->type_name("DIR");
   command->add_flag("--require-trusted", judge.settings.require_trusted,
                     "chain-untrusted, self-signed and chain-incomplete become critical");
-  command->add_option("--warn-days", judge.settings.warn_days, "warn when the certificate expires within DAYS")
+  command->add_option(plugin_names ? "-w,--warn-days" : "--warn-days", judge.settings.warn_days,
+                      "warn when the certificate expires within DAYS")
       ->type_name("DAYS")
       ->check(CLI::Range(0, 36500))
       ->capture_default_str();
-  command->add_option("--crit-days", judge.settings.crit_days, "critical when it expires within DAYS")
+  command->add_option(plugin_names ? "-c,--crit-days" : "--crit-days", judge.settings.crit_days,
+                      "critical when it expires within DAYS")
       ->type_name("DAYS")
       ->check(CLI::Range(0, 36500))
       ->capture_default_str();
@@ -324,6 +329,8 @@ struct CommandLine {
     add_report_options(scan_cmd, scan.report, format);
     add_judge_options(scan_cmd, scan.judge);
 
+    add_check_command();
+
     auto* inspect_cmd = app.add_subcommand("inspect", "judge a certificate file offline (PEM bundle, DER, PKCS#12)");
     inspect_cmd->footer(exit_codes_help);
     inspect_cmd->add_option("file", inspect.file, "the certificate file (PEM: leaf first)")->type_name("FILE")->required();
@@ -366,7 +373,55 @@ struct CommandLine {
     add_report_options(demo_cmd, demo, format);
   }
 
+  // check (SPEC §2): one endpoint as a Nagios/Icinga plugin, by the Monitoring Plugins guidelines.
+  void add_check_command() {
+    auto* cmd = app.add_subcommand("check", "one endpoint as a Nagios/Icinga plugin (also run as check_starttls)");
+    cmd->footer(
+        "Prints one status line 'STARTTLS OK|WARNING|CRITICAL|UNKNOWN - ... | days_left=N;W:;C: time=Ss;;;0'. "
+        "Exit codes: 0 OK; 1 WARNING; 2 CRITICAL (also a name that does not resolve, a refused or timed-out "
+        "connection); 3 UNKNOWN (usage errors and internal failures, --help and --version).");
+    cmd->set_version_flag("-V,--version", std::string("check_starttls (starttls-probe) ") + STARTTLS_PROBE_VERSION);
+    cmd->add_option("-H,--hostname", check.host, "the endpoint: a host name or an IP address")->type_name("HOST")->required();
+    cmd->add_option("-p,--port", check.port, "the port [25, or 465 with --smtps]")->type_name("PORT")->check(CLI::Range(1, 65535));
+    cmd->add_flag("--smtps", check.smtps, "implicit TLS (SMTPS) instead of STARTTLS");
+    cmd->add_option("-t,--timeout", check.timeout_seconds, "seconds for the whole check")
+        ->type_name("SECONDS")
+        ->check(CLI::Range(0.1, 3600.0))
+        ->capture_default_str();
+    auto& plugin = check.scan;
+    cmd->add_option("--fqdn", plugin.fqdn, "the connector FQDN the certificate must hold [the host name]")
+        ->type_name("NAME")
+        ->each([](const std::string& name) { check_dns_name(name, "--fqdn"); });
+    cmd->add_option("--ehlo", plugin.settings.probe.ehlo_name, "name sent in EHLO [this machine's FQDN]")
+        ->type_name("NAME")
+        ->each([](const std::string& name) { check_dns_name(name, "--ehlo"); });
+    cmd->add_option_function<std::string>("--sni", [&plugin](const std::string& sni) { set_sni(sni, plugin.settings.probe); },
+                                          "server name sent in the TLS handshake: NAME, auto or off [auto]")
+        ->type_name("NAME|auto|off");
+    auto* v4 = cmd->add_flag_callback("-4", [&plugin] { plugin.settings.probe.family = stp::probe::Family::v4; },
+                                      "use only IPv4 addresses");
+    cmd->add_flag_callback("-6", [&plugin] { plugin.settings.probe.family = stp::probe::Family::v6; }, "use only IPv6 addresses")
+        ->excludes(v4);
+    add_dns_options(cmd, plugin.settings.probe.dns);
+    cmd->add_flag("--no-dane", plugin.no_dane, "do not look up TLSA records (DANE)");
+    add_judge_options(cmd, plugin.judge, true);
+    // One endpoint, once: Nagios retries by its own max_check_attempts.
+    plugin.settings.threads = 1;
+    plugin.settings.concurrency = 1;
+    plugin.settings.probe.retries = 0;
+    plugin.report.quiet = true;
+    plugin.unreachable_is_critical = true;
+  }
+
   int run() {
+    if (app.got_subcommand("check")) {
+      check.scan.report.format = stp::report::Format::nagios;
+      if (check.scan.judge.settings.warn_days < check.scan.judge.settings.crit_days)
+        throw InputError("-w " + std::to_string(check.scan.judge.settings.warn_days) + " is below -c " +
+                         std::to_string(check.scan.judge.settings.crit_days) +
+                         ": a certificate would turn critical before it ever warned (e.g. -w 30 -c 7)");
+      return stp::app::run_check_command(check);
+    }
     auto chosen = *stp::report::parse_format(format);
     for (const auto* report : {&scan.report, &inspect.report, &demo})
       if (report->brief && chosen != stp::report::Format::text)
@@ -401,6 +456,7 @@ struct CommandLine {
                "starttls-probe"};
   std::string format = "text";
   stp::app::ScanCommand scan;
+  stp::app::CheckCommand check;
   stp::app::InspectCommand inspect;
   stp::app::InventoryCommand inventory;
   stp::app::DiffCommand diff;
@@ -409,17 +465,35 @@ struct CommandLine {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// Run under the name check_starttls (a symlink), the command line is that of `check`.
+std::vector<char*> plugin_arguments(int argc, char** argv, std::string& check_word) {
+  std::vector<char*> args(argv, argv + argc);
+  std::string_view name = argc > 0 ? argv[0] : "";
+  if (auto slash = name.rfind('/'); slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  if (name == "check_starttls") args.insert(args.begin() + 1, check_word.data());
+  return args;
+}
+
+int main(int raw_argc, char** raw_argv) {
   // First, before any certificate or key exists in the process (keys/builtin_keys.cpp says why).
   stp::keys::use_builtin_key_decoding();
+  std::string check_word = "check";
+  std::vector<char*> args = plugin_arguments(raw_argc, raw_argv, check_word);
+  int argc = static_cast<int>(args.size());
+  char** argv = args.data();
   CommandLine command_line;
   const bool nagios = asks_for_nagios(argc, argv);
+  const bool plugin = argc > 1 && std::string_view(argv[1]) == "check";
   try {
     check_command_word(command_line.app, argc, argv);
     command_line.app.parse(argc, argv);
     return command_line.run();
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return command_line.app.exit(e);  // --help, --version
+    // --help, --version; a plugin's help and version exit UNKNOWN, as the guidelines' plugins do.
+    if (e.get_exit_code() == 0) {
+      command_line.app.exit(e);
+      return plugin ? exit_unknown : 0;
+    }
     return fail_line(std::string(e.what()) + " (see --help)", nagios);
   } catch (const InputError& e) {
     return fail_line(e.what(), nagios);

@@ -530,6 +530,65 @@ case $case_name in
     expect_out '"code":"mta-sts-policy-error","severity":"warning","message":"notfound.sts.test announces an MTA-STS policy that cannot be had: https://mta-sts.notfound.sts.test/.well-known/mta-sts.txt answered HTTP 404, not 200"'
     run scan mx:unlisted.sts.test "${opts[@]}" --no-mta-sts --format jsonl; expect_code 0
     expect_out '"mta_sts":null' ;;
+  check-plugin)
+    # starttls-probe check / check_starttls by the Monitoring Plugins guidelines, against the fleet's
+    # healthy, silent and closed endpoints; the watchdog of -t against a slow name, then a silent host.
+    [ -x "$fleet" ] || fail "no fleet binary"
+    exec 4> >("$fleet" --healthy 1 --silent 1 --closed 1 --targets-file "$work/t.txt" --ca-file "$work/ca.pem" \
+      --seconds 60 >"$work/fleet.out")
+    for _ in $(seq 50); do grep -q ready "$work/fleet.out" 2>/dev/null && break; sleep 0.1; done
+    good=$(grep -m1 'mail.contoso.test' "$work/t.txt" | cut -d' ' -f1)
+    silent=$(grep -m1 'silent.contoso.test' "$work/t.txt" | cut -d' ' -f1)
+    ln -s "$bin" "$work/check_starttls"
+    perf='\| days_left=[0-9]+;30:;7: time=[0-9]+\.[0-9]{3}s;;;0$'
+    run check -H "${good%:*}" -p "${good##*:}" --fqdn mail.contoso.test --ca-file "$work/ca.pem"; expect_code 0
+    expect_out "^STARTTLS OK - ${good}: STARTTLS and certificate as they should be $perf"
+    [ ! -s "$work/err" ] || fail "noise on stderr"
+    # The same through the symlink, and the thresholds in the perfdata's range syntax.
+    "$work/check_starttls" -H "${good%:*}" -p "${good##*:}" --fqdn mail.contoso.test --ca-file "$work/ca.pem" \
+      -w 5000 -c 10 >"$work/out" 2>"$work/err"; code=$?; expect_code 1
+    expect_out '^STARTTLS WARNING - .*certificate-expires-soon: .*\| days_left=[0-9]+;5000:;10: time='
+    "$work/check_starttls" -H "${good%:*}" -p "${good##*:}" --fqdn mail.contoso.test --ca-file "$work/ca.pem" \
+      -w 6000 -c 5000 >"$work/out" 2>"$work/err"; code=$?; expect_code 2
+    expect_out '^STARTTLS CRITICAL - .*certificate-expires-soon'
+    run check -H "${good%:*}" -p "${good##*:}" --fqdn other.contoso.test --ca-file "$work/ca.pem"; expect_code 2
+    expect_out '^STARTTLS CRITICAL - .*name-mismatch'
+    # Errors outside the plugin are CRITICAL: refused, silent (within -t), a name that does not exist.
+    run check -H 127.1.0.3 -p 9; expect_code 2
+    expect_out '^STARTTLS CRITICAL - 127\.1\.0\.3:9: connect-failed: '
+    start=$(date +%s%N)
+    run check -H "${silent%:*}" -p "${silent##*:}" -t 2; expect_code 2
+    took=$((($(date +%s%N) - start) / 1000000))
+    expect_out '^STARTTLS CRITICAL - .*timeout'
+    [ "$took" -lt 3500 ] || fail "-t 2 took $took ms"
+    run check -H no-such-host.invalid; expect_code 2
+    expect_out '^STARTTLS CRITICAL - no-such-host\.invalid:25: dns-failed: '
+    # Usage errors are UNKNOWN, with the status line on stdout; so are --help and -V.
+    run check -p 25; expect_code 3; expect_out '^STARTTLS UNKNOWN - --hostname is required'
+    "$work/check_starttls" -H 'mail.contoso.test:25' >"$work/out" 2>"$work/err"; code=$?; expect_code 3
+    expect_out '^STARTTLS UNKNOWN - -H .*the port goes in -p'
+    run check -H x.test -w 3 -c 10; expect_code 3; expect_out '^STARTTLS UNKNOWN - -w 3 is below -c 10'
+    run check -H x.test -t 0; expect_code 3; expect_out '^STARTTLS UNKNOWN - '
+    "$work/check_starttls" -V >"$work/out" 2>"$work/err"; code=$?; expect_code 3; expect_out '^check_starttls \(starttls-probe\) [0-9]'
+    "$work/check_starttls" --help >"$work/out" 2>"$work/err"; code=$?; expect_code 3; expect_out '-H,--hostname'; expect_out '-w,--warn-days'
+    # The watchdog: a name answered after 300 ms, then a host that never speaks, under -t 1.
+    serve="$(dirname "$0")/dns/serve-zones.sh"
+    mkdir -p "$work/dns"
+    printf 'slow.test unsigned\n' >"$work/dns/zones.list"
+    printf '$ORIGIN slow.test.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1\nmx A %s\n' \
+      "${silent%:*}" >"$work/dns/slow.test.zone"
+    trap '"$serve" --stop "$work/dns"; rm -rf "$work"' EXIT
+    nsdport=$("$serve" "$work/dns") || fail "the test DNS server did not start"
+    exec 5> >("$fleet" --healthy 0 --targets-file "$work/none.txt" --ca-file "$work/none.pem" --seconds 60 \
+      --dns-upstream "127.0.0.1:$nsdport" --dns-delay-ms 300 >"$work/proxy.out")
+    for _ in $(seq 50); do grep -q ready "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
+    dnsport=$(head -1 "$work/proxy.out" | awk '{print $NF}')
+    start=$(date +%s%N)
+    run check -H mx.slow.test -p "${silent##*:}" -t 1 --dns-server "127.0.0.1:$dnsport" --dnssec-anchor none
+    took=$((($(date +%s%N) - start) / 1000000))
+    expect_code 2
+    expect_out '^STARTTLS CRITICAL - mx\.slow\.test:[0-9]+: no result within the 1 s of -t$'
+    [ "$took" -lt 2500 ] || fail "-t 1 took $took ms" ;;
   closed-stdout)
     port=$(closed_port)
     for i in $(seq 3000); do echo "127.0.0.1:$port"; done >"$work/t.txt"
