@@ -16,6 +16,7 @@
 
 #include "app/output.hpp"
 #include "app/progress.hpp"
+#include "core/text.hpp"
 #include "inventory/predict.hpp"
 #include "inventory/targets.hpp"
 #include "lab/lab.hpp"
@@ -26,6 +27,7 @@
 #include "report/diff.hpp"
 #include "report/inventory_report.hpp"
 #include "report/json_result.hpp"
+#include "serve/exporter.hpp"
 #include "tls/certificate_file.hpp"
 #include "tls/checks.hpp"
 
@@ -169,8 +171,12 @@ int run_scan_command(const ScanCommand& command) {
     }
   }
   Output output(command.report.output);
-  auto writer = report::Writer::make(command.report.format, [&](std::string_view text) { output.write(text); },
-                                     writer_options(command.report, command.judge.settings));
+  report::WriterOptions options = writer_options(command.report, command.judge.settings);
+  if (command.shard) {
+    options.shard = std::to_string(command.shard->first) + "/" + std::to_string(command.shard->second);
+    options.shard_source = command.shard_source;
+  }
+  auto writer = report::Writer::make(command.report.format, [&](std::string_view text) { output.write(text); }, options);
   ScanRun run{settings, {command.judge.settings, &anchors}, inventory ? &*inventory : nullptr, command.save_chains,
               command.unreachable_is_critical, !command.report.quiet && ::isatty(STDERR_FILENO) == 1, total};
   bool interrupted = false;
@@ -227,6 +233,49 @@ int run_check_command(const CheckCommand& command) {
     }
   } stop{mutex, finished_changed, finished, watchdog};
   return run_scan_command(scan);
+}
+
+namespace {
+
+// --listen ADDR:PORT, [V6ADDR]:PORT.
+net::ip::tcp::endpoint listen_endpoint(const std::string& text) {
+  std::string address = text, port;
+  if (std::size_t colon = text.rfind(':'); colon != std::string::npos) {
+    address = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  error_code ec;
+  auto ip = net::ip::make_address(address, ec);
+  bool port_ok = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos &&
+                 std::stoul(port) <= 65535;
+  if (ec || !port_ok)
+    throw probe::InputError("--listen '" + core::shown_in_error(text) +
+                            "': expected ADDR:PORT (127.0.0.1:9525, [::]:9525; port 0 takes a free one)");
+  return {ip, static_cast<std::uint16_t>(std::stoul(port))};
+}
+
+}  // namespace
+
+int run_serve_command(const ServeCommand& command) {
+  serve::ExporterSettings settings;
+  settings.listen = listen_endpoint(command.listen);
+  settings.max_concurrent = command.max_concurrent;
+  settings.probe = command.scan.settings.probe;
+  settings.probe.dane = !command.scan.no_dane;
+  settings.probe.mta_sts = !command.scan.no_mta_sts;
+  settings.timeout = command.scan.settings.probe.reply_timeout;
+  tls::TrustAnchors anchors = load_anchors(command.scan.judge);
+  settings.judge = {command.scan.judge.settings, &anchors};
+  try {
+    return serve::run_exporter(settings, [](const net::ip::tcp::endpoint& at) {
+      std::string shown = at.address().is_v6() ? "[" + at.address().to_string() + "]" : at.address().to_string();
+      std::cout << "starttls-probe serve: listening on http://" << shown << ":" << at.port()
+                << "/ (GET /probe?target=HOST[:PORT], /metrics); SIGTERM stops it" << std::endl;
+    });
+  } catch (const boost::system::system_error& e) {
+    throw probe::InputError("--listen " + command.listen + ": " + e.code().message());
+  }
 }
 
 int run_inspect_command(const InspectCommand& command) {

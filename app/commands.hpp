@@ -34,6 +34,7 @@ struct ScanCommand {
   std::optional<std::string> fqdn;
   std::optional<std::string> save_chains;
   std::optional<std::pair<std::size_t, std::size_t>> shard;  // K/N
+  std::string shard_source;                                  // --shard auto: the variable K came from
   std::vector<std::string> inventory_files;                  // --inventory (repeatable)
   std::optional<std::string> server;                         // --server
   std::optional<inventory::DateOrder> date_order;            // --date-order
@@ -51,6 +52,13 @@ struct CheckCommand {
   std::optional<std::uint16_t> port;   // -p [25, or 465 with --smtps]
   bool smtps = false;                  // --smtps: implicit TLS
   double timeout_seconds = 10;         // -t: the whole check
+  ScanCommand scan;
+};
+
+// serve (SPEC §2): the Prometheus exporter; `scan` holds the probe and judge options as defaults.
+struct ServeCommand {
+  std::string listen = "127.0.0.1:9525";  // --listen ADDR:PORT
+  std::size_t max_concurrent = 50;        // --max-concurrent
   ScanCommand scan;
 };
 
@@ -83,6 +91,7 @@ enum ExitCode : int { exit_ok = 0, exit_warning = 1, exit_critical = 2, exit_unk
 
 int run_scan_command(const ScanCommand& command);
 int run_check_command(const CheckCommand& command);
+int run_serve_command(const ServeCommand& command);
 int run_inspect_command(const InspectCommand& command);
 int run_demo_command(const ReportOptions& report);
 int run_inventory_command(const InventoryCommand& command);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 
 #include <arpa/inet.h>
@@ -81,6 +82,20 @@ void add_report_options(CLI::App* command, stp::app::ReportOptions& report, std:
                       "text: one line per endpoint (status, target, connector, worst finding, days left), worst first");
 }
 
+// --shard auto: a Kubernetes Indexed Job gives each pod JOB_COMPLETION_INDEX (K); the job's
+// manifest gives the count, which no variable of Kubernetes carries, as STARTTLS_PROBE_SHARDS (N).
+std::string shard_from_environment() {
+  // NOLINTBEGIN(concurrency-mt-unsafe): read before any thread starts
+  const char* index = std::getenv("JOB_COMPLETION_INDEX");
+  const char* count = std::getenv("STARTTLS_PROBE_SHARDS");
+  // NOLINTEND(concurrency-mt-unsafe)
+  if (index == nullptr || *index == '\0')
+    throw InputError("--shard auto: JOB_COMPLETION_INDEX is not set (a Kubernetes Indexed Job sets it in each pod)");
+  if (count == nullptr || *count == '\0')
+    throw InputError("--shard auto: STARTTLS_PROBE_SHARDS is not set (set it to the job's completions)");
+  return std::string(index) + "/" + count;
+}
+
 std::pair<std::size_t, std::size_t> parse_shard(const std::string& text) {
   std::size_t slash = text.find('/');
   std::size_t k = 0, n = 0;
@@ -91,7 +106,7 @@ std::pair<std::size_t, std::size_t> parse_shard(const std::string& text) {
   };
   if (slash == std::string::npos || !number(text.substr(0, slash), k) || !number(text.substr(slash + 1), n) ||
       n == 0 || k >= n)
-    throw InputError("--shard '" + text + "': expected K/N with 0 <= K < N, e.g. 0/4");
+    throw InputError("--shard '" + text + "': expected K/N with 0 <= K < N, e.g. 0/4, or auto");
   return {k, n};
 }
 
@@ -154,6 +169,39 @@ void set_sni(const std::string& sni, stp::probe::ProbeSettings& probe) {
   }
 }
 
+// How each endpoint is greeted and reached: scan, check and serve.
+void add_probe_options(CLI::App* command, stp::probe::ProbeSettings& probe) {
+  command->add_option("--ehlo", probe.ehlo_name,
+                       "name sent in EHLO/HELO [this machine's FQDN, else the local address literal]")
+      ->type_name("NAME")
+      ->each([](const std::string& name) { check_dns_name(name, "--ehlo"); });
+  command->add_option_function<std::string>("--sni", [&probe](const std::string& sni) { set_sni(sni, probe); },
+                                             "server name sent in the TLS handshake: NAME, auto or off [auto]")
+      ->type_name("NAME|auto|off");
+  // Repeatable options take one value per use, so that targets after them stay targets.
+  command->add_option_function<std::vector<std::string>>(
+              "--resolve",
+              [&probe](const std::vector<std::string>& entries) {
+                for (const auto& entry : entries) add_static_host(entry, probe.static_hosts);
+              },
+              "use these addresses for NAME instead of DNS (repeatable)")
+      ->type_name("NAME:ADDR[,ADDR...]")
+      ->expected(1)
+      ->take_all()
+      ->allow_extra_args(false);
+  command->add_option_function<std::vector<std::string>>(
+              "--connect-to",
+              [&probe](const std::vector<std::string>& rules) {
+                for (const auto& rule : rules) probe.connect_to.push_back(parse_connect_to_option(rule));
+              },
+              "connect to HOST2:PORT2 whenever HOST:PORT is to be reached (SMTP and the MTA-STS policy fetch); names, "
+              "SNI and checks still use HOST (curl's option; repeatable)")
+      ->type_name("HOST:PORT:HOST2:PORT2")
+      ->expected(1)
+      ->take_all()
+      ->allow_extra_args(false);
+}
+
 // Where scan's targets come from and how they are named and judged.
 void add_scan_target_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
   scan_cmd->add_option("targets", scan.targets,
@@ -164,37 +212,9 @@ void add_scan_target_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
   scan_cmd->add_option("--fqdn", scan.fqdn, "expected connector FQDN for targets without their own fqdn=")
       ->type_name("NAME")
       ->each([](const std::string& name) { check_dns_name(name, "--fqdn"); });
-  scan_cmd->add_option("--ehlo", scan.settings.probe.ehlo_name,
-                       "name sent in EHLO/HELO [this machine's FQDN, else the local address literal]")
-      ->type_name("NAME")
-      ->each([](const std::string& name) { check_dns_name(name, "--ehlo"); });
-  scan_cmd->add_option_function<std::string>("--sni", [&scan](const std::string& sni) { set_sni(sni, scan.settings.probe); },
-                                             "server name sent in the TLS handshake: NAME, auto or off [auto]")
-      ->type_name("NAME|auto|off");
+  add_probe_options(scan_cmd, scan.settings.probe);
   scan_cmd->add_option("--save-chains", scan.save_chains, "write each presented chain as PEM to DIR/<host>_<port>.pem")
       ->type_name("DIR");
-  // Repeatable options take one value per use, so that targets after them stay targets.
-  scan_cmd->add_option_function<std::vector<std::string>>(
-              "--resolve",
-              [&scan](const std::vector<std::string>& entries) {
-                for (const auto& entry : entries) add_static_host(entry, scan.settings.probe.static_hosts);
-              },
-              "use these addresses for NAME instead of DNS (repeatable)")
-      ->type_name("NAME:ADDR[,ADDR...]")
-      ->expected(1)
-      ->take_all()
-      ->allow_extra_args(false);
-  scan_cmd->add_option_function<std::vector<std::string>>(
-              "--connect-to",
-              [&scan](const std::vector<std::string>& rules) {
-                for (const auto& rule : rules) scan.settings.probe.connect_to.push_back(parse_connect_to_option(rule));
-              },
-              "connect to HOST2:PORT2 whenever HOST:PORT is to be reached (SMTP and the MTA-STS policy fetch); names, "
-              "SNI and checks still use HOST (curl's option; repeatable)")
-      ->type_name("HOST:PORT:HOST2:PORT2")
-      ->expected(1)
-      ->take_all()
-      ->allow_extra_args(false);
   scan_cmd->add_option("--inventory", scan.inventory_files,
                        "Exchange export (Export-Clixml, Format-List or ConvertTo-Json): its receive connectors become targets, "
                        "each with Exchange's predicted certificate (repeatable)")
@@ -206,9 +226,25 @@ void add_scan_target_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
                        "host for the inventory's wildcard bindings (0.0.0.0:25, [::]:25) [each connector's Server]")
       ->type_name("HOST");
   add_date_order_option(scan_cmd, scan.date_order);
-  scan_cmd->add_option_function<std::string>("--shard", [&scan](const std::string& text) { scan.shard = parse_shard(text); },
-                                             "probe only the targets whose position modulo N is K (0-based)")
-      ->type_name("K/N");
+  scan_cmd->add_option_function<std::string>(
+              "--shard",
+              [&scan](const std::string& text) {
+                if (text == "auto") {
+                  std::string from_job = shard_from_environment();
+                  try {
+                    scan.shard = parse_shard(from_job);
+                  } catch (const InputError&) {
+                    throw InputError("--shard auto: JOB_COMPLETION_INDEX/STARTTLS_PROBE_SHARDS make '" +
+                                     stp::core::shown_in_error(from_job) + "', not K/N with 0 <= K < N");
+                  }
+                  scan.shard_source = "JOB_COMPLETION_INDEX";
+                } else {
+                  scan.shard = parse_shard(text);
+                }
+              },
+              "probe only the targets whose position modulo N is K (0-based); auto: K from JOB_COMPLETION_INDEX, N "
+              "from STARTTLS_PROBE_SHARDS (a Kubernetes Indexed Job)")
+      ->type_name("K/N|auto");
 }
 
 // Where names are looked up and what DNSSEC trusts.
@@ -237,6 +273,30 @@ void add_dns_options(CLI::App* scan_cmd, stp::probe::DnsSettings& dns) {
       ->type_name("FILE|none");
 }
 
+// -4 / -6: check, and the limits below.
+void add_family_options(CLI::App* command, stp::probe::ProbeSettings& probe) {
+  auto* v4 = command->add_flag_callback("-4", [&probe] { probe.family = stp::probe::Family::v4; }, "use only IPv4 addresses");
+  command->add_flag_callback("-6", [&probe] { probe.family = stp::probe::Family::v6; }, "use only IPv6 addresses")
+      ->excludes(v4);
+}
+
+// How long and how often one endpoint is tried: scan and serve.
+void add_limit_options(CLI::App* command, stp::probe::ProbeSettings& probe) {
+  command->add_option("--retries", probe.retries, "retries after a transient failure (connect error, 421, reset), with backoff")
+      ->type_name("N")
+      ->check(CLI::Range(0, 10))
+      ->capture_default_str();
+  add_family_options(command, probe);
+  auto seconds = [&](const char* name, std::chrono::milliseconds& limit, const char* help) {
+    command->add_option_function<double>(name, [&limit](double value) { limit = to_ms(value); }, help)
+        ->type_name("SECONDS")
+        ->check(CLI::Range(0.001, 86400.0));
+  };
+  seconds("--connect-timeout", probe.connect_timeout, "seconds for the TCP connect [10]");
+  seconds("--timeout", probe.reply_timeout, "seconds for each SMTP reply and for the TLS handshake [30]");
+  seconds("--deadline", probe.deadline, "seconds for the whole probe of one endpoint [120]");
+}
+
 // How many probes, how fast, to which addresses, and for how long.
 void add_scan_scheduling_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan) {
   auto& settings = scan.settings;
@@ -251,26 +311,10 @@ void add_scan_scheduling_options(CLI::App* scan_cmd, stp::app::ScanCommand& scan
   scan_cmd->add_option("--rate", settings.rate, "new connections per second, overall [unlimited]")
       ->type_name("PER_SECOND")
       ->check(CLI::Range(0.001, 1e7));
-  scan_cmd->add_option("--retries", settings.probe.retries,
-                       "retries after a transient failure (connect error, 421, reset), with backoff")
-      ->type_name("N")
-      ->check(CLI::Range(0, 10))
-      ->capture_default_str();
-  auto* v4 = scan_cmd->add_flag_callback("-4", [&settings] { settings.probe.family = stp::probe::Family::v4; },
-                                         "use only IPv4 addresses");
-  scan_cmd->add_flag_callback("-6", [&settings] { settings.probe.family = stp::probe::Family::v6; }, "use only IPv6 addresses")
-      ->excludes(v4);
   scan_cmd->add_flag("--all-addresses", settings.probe.all_addresses,
                      "probe every address a host name resolves to, one result each [first reachable only]");
   scan_cmd->add_option("--threads", settings.threads, "event loops [one per core]")->type_name("N")->check(CLI::Range(1, 256));
-  auto seconds = [&](const char* name, std::chrono::milliseconds& limit, const char* help) {
-    scan_cmd->add_option_function<double>(name, [&limit](double value) { limit = to_ms(value); }, help)
-        ->type_name("SECONDS")
-        ->check(CLI::Range(0.001, 86400.0));
-  };
-  seconds("--connect-timeout", settings.probe.connect_timeout, "seconds for the TCP connect [10]");
-  seconds("--timeout", settings.probe.reply_timeout, "seconds for each SMTP reply and for the TLS handshake [30]");
-  seconds("--deadline", settings.probe.deadline, "seconds for the whole probe of one endpoint [120]");
+  add_limit_options(scan_cmd, settings.probe);
 }
 
 const char* const exit_codes_help =
@@ -330,6 +374,7 @@ struct CommandLine {
     add_judge_options(scan_cmd, scan.judge);
 
     add_check_command();
+    add_serve_command();
 
     auto* inspect_cmd = app.add_subcommand("inspect", "judge a certificate file offline (PEM bundle, DER, PKCS#12)");
     inspect_cmd->footer(exit_codes_help);
@@ -392,16 +437,8 @@ struct CommandLine {
     cmd->add_option("--fqdn", plugin.fqdn, "the connector FQDN the certificate must hold [the host name]")
         ->type_name("NAME")
         ->each([](const std::string& name) { check_dns_name(name, "--fqdn"); });
-    cmd->add_option("--ehlo", plugin.settings.probe.ehlo_name, "name sent in EHLO [this machine's FQDN]")
-        ->type_name("NAME")
-        ->each([](const std::string& name) { check_dns_name(name, "--ehlo"); });
-    cmd->add_option_function<std::string>("--sni", [&plugin](const std::string& sni) { set_sni(sni, plugin.settings.probe); },
-                                          "server name sent in the TLS handshake: NAME, auto or off [auto]")
-        ->type_name("NAME|auto|off");
-    auto* v4 = cmd->add_flag_callback("-4", [&plugin] { plugin.settings.probe.family = stp::probe::Family::v4; },
-                                      "use only IPv4 addresses");
-    cmd->add_flag_callback("-6", [&plugin] { plugin.settings.probe.family = stp::probe::Family::v6; }, "use only IPv6 addresses")
-        ->excludes(v4);
+    add_probe_options(cmd, plugin.settings.probe);
+    add_family_options(cmd, plugin.settings.probe);
     add_dns_options(cmd, plugin.settings.probe.dns);
     cmd->add_flag("--no-dane", plugin.no_dane, "do not look up TLSA records (DANE)");
     add_judge_options(cmd, plugin.judge, true);
@@ -413,7 +450,27 @@ struct CommandLine {
     plugin.unreachable_is_critical = true;
   }
 
+  // serve (SPEC §2): the Prometheus exporter, the scan options as every probe's defaults.
+  void add_serve_command() {
+    auto* cmd = app.add_subcommand("serve", "a Prometheus exporter: GET /probe?target=... probes on demand");
+    cmd->add_option("--listen", serve.listen, "address and port to serve HTTP on ([::]:9525 for every address)")
+        ->type_name("ADDR:PORT")
+        ->capture_default_str();
+    cmd->add_option("--max-concurrent", serve.max_concurrent, "probes in flight at once; more are answered 503")
+        ->type_name("N")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    auto& defaults = serve.scan;
+    add_probe_options(cmd, defaults.settings.probe);
+    add_limit_options(cmd, defaults.settings.probe);
+    add_dns_options(cmd, defaults.settings.probe.dns);
+    cmd->add_flag("--no-dane", defaults.no_dane, "do not look up TLSA records (DANE)");
+    cmd->add_flag("--no-mta-sts", defaults.no_mta_sts, "do not look up or fetch mx: targets' MTA-STS policies");
+    add_judge_options(cmd, defaults.judge);
+  }
+
   int run() {
+    if (app.got_subcommand("serve")) return stp::app::run_serve_command(serve);
     if (app.got_subcommand("check")) {
       check.scan.report.format = stp::report::Format::nagios;
       if (check.scan.judge.settings.warn_days < check.scan.judge.settings.crit_days)
@@ -457,6 +514,7 @@ struct CommandLine {
   std::string format = "text";
   stp::app::ScanCommand scan;
   stp::app::CheckCommand check;
+  stp::app::ServeCommand serve;
   stp::app::InspectCommand inspect;
   stp::app::InventoryCommand inventory;
   stp::app::DiffCommand diff;

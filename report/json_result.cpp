@@ -272,7 +272,10 @@ std::string json_document(json::array results, const tls::Tally& tally, const Wr
                                {"tool_version", options.tool_version},
                                {"started_at", options.started_at_ms != 0 ? json::value(format_time_ms(options.started_at_ms))
                                                                          : json::value(nullptr)},
-                               {"finished_at", format_time_ms(finished)}}},
+                               {"finished_at", format_time_ms(finished)},
+                               {"shard", options.shard.empty() ? json::value(nullptr) : json::value(options.shard)},
+                               {"shard_source", options.shard_source.empty() ? json::value(nullptr)
+                                                                             : json::value(options.shard_source)}}},
   };
   std::string out = json::serialize(document);
   out += '\n';

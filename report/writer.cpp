@@ -11,26 +11,30 @@
 namespace stp::report {
 namespace {
 
-boost::json::object to_json(const Result& r) {
-  return r.evidence ? result_json(*r.evidence, *r.assessment, r.prediction) : inspect_json(r.file, r.fqdn, *r.assessment);
+boost::json::object to_json(const Result& r, const WriterOptions& options) {
+  boost::json::object object =
+      r.evidence ? result_json(*r.evidence, *r.assessment, r.prediction) : inspect_json(r.file, r.fqdn, *r.assessment);
+  if (!options.shard.empty()) object["shard"] = options.shard;  // which part of a split list this is
+  return object;
 }
 
 // One line per result as it finishes.
 class JsonlWriter final : public Writer {
  public:
-  explicit JsonlWriter(Sink sink) : sink_(std::move(sink)) {}
-  void add(const Result& result) override { sink_(jsonl_line(to_json(result))); }
+  JsonlWriter(Sink sink, WriterOptions options) : sink_(std::move(sink)), options_(std::move(options)) {}
+  void add(const Result& result) override { sink_(jsonl_line(to_json(result, options_))); }
   void finish(const tls::Tally&) override {}
 
  private:
   Sink sink_;
+  WriterOptions options_;
 };
 
 // One document at the end, results in input order.
 class JsonWriter final : public Writer {
  public:
   JsonWriter(Sink sink, WriterOptions options) : sink_(std::move(sink)), options_(std::move(options)) {}
-  void add(const Result& result) override { results_.emplace_back(result.position, to_json(result)); }
+  void add(const Result& result) override { results_.emplace_back(result.position, to_json(result, options_)); }
   void finish(const tls::Tally& tally) override {
     std::stable_sort(results_.begin(), results_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -60,7 +64,7 @@ std::optional<Format> parse_format(std::string_view name) {
 std::unique_ptr<Writer> Writer::make(Format format, Sink sink, const WriterOptions& options) {
   switch (format) {
     case Format::text: return make_text_writer(std::move(sink), options);
-    case Format::jsonl: return std::make_unique<JsonlWriter>(std::move(sink));
+    case Format::jsonl: return std::make_unique<JsonlWriter>(std::move(sink), options);
     case Format::json: return std::make_unique<JsonWriter>(std::move(sink), options);
     case Format::csv: return make_csv_writer(std::move(sink));
     case Format::nagios: return make_nagios_writer(std::move(sink), options);

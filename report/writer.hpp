@@ -30,6 +30,9 @@ struct WriterOptions {
   std::string tool_version;
   std::int64_t started_at_ms = 0;
   std::int64_t finished_at_ms = 0;
+  // --shard: "K/N", and where it came from when not the command line ("JOB_COMPLETION_INDEX").
+  // json's summary and each json/jsonl result carry it; empty: not sharded.
+  std::string shard, shard_source;
 };
 
 // One endpoint's result, or one certificate file's (inspect: no evidence).

@@ -167,7 +167,7 @@ case $case_name in
     run scan "127.0.0.1:$port" --format json; expect_code 3
     [ "$(wc -l <"$work/out")" -eq 1 ] || fail "expected one JSON document"
     expect_out '^\{"results":\[\{"target":"127.0.0.1:'"$port"'"'
-    expect_out '"summary":\{"total":1,"ok":0,"warning":0,"critical":0,"unknown":1,"exit_code":3,"tool_version":"[0-9]+\.[0-9]+\.[0-9]+","started_at":"20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-9:]{8}\.[0-9]{3}Z","finished_at":"20[0-9]{2}-[^"]*Z"\}'
+    expect_out '"summary":\{"total":1,"ok":0,"warning":0,"critical":0,"unknown":1,"exit_code":3,"tool_version":"[0-9]+\.[0-9]+\.[0-9]+","started_at":"20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-9:]{8}\.[0-9]{3}Z","finished_at":"20[0-9]{2}-[^"]*Z","shard":null,"shard_source":null\}'
     expect_out '"started_at":"20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-9:]{8}\.[0-9]{3}Z"\}\]' ;;
   missing-ca-file) run scan 127.0.0.1 --ca-file "$work/nope.pem"; expect_code 3; expect_err_line 'nope.pem: cannot read: No such file' ;;
   non-pem-ca-file) run scan 127.0.0.1 --ca-file "$certs/not-a-certificate.txt"; expect_code 3; expect_err_line 'no PEM certificate' ;;
@@ -589,6 +589,54 @@ case $case_name in
     expect_code 2
     expect_out '^STARTTLS CRITICAL - mx\.slow\.test:[0-9]+: no result within the 1 s of -t$'
     [ "$took" -lt 2500 ] || fail "-t 1 took $took ms" ;;
+  serve-usage)
+    # serve's input errors: one line, exit 3, before it listens.
+    run serve --listen nowhere; expect_code 3; expect_err_line "--listen 'nowhere': expected ADDR:PORT"
+    run serve --listen 127.0.0.1:99999; expect_code 3; expect_err_line "--listen '127.0.0.1:99999'"
+    run serve --max-concurrent 0; expect_code 3; expect_err_line 'max-concurrent'
+    # A port another program holds: said, exit 3.
+    "$bin" serve --listen 127.0.0.1:0 >"$work/first.out" 2>&1 &
+    first=$!
+    for _ in $(seq 50); do grep -q listening "$work/first.out" 2>/dev/null && break; sleep 0.1; done
+    taken=$(grep -o '127\.0\.0\.1:[0-9]*' "$work/first.out" | head -1)
+    [ -n "$taken" ] || fail "the first serve did not start"
+    run serve --listen "$taken"; expect_code 3; expect_err_line "--listen $taken: Address already in use"
+    kill -TERM "$first"; wait "$first" || fail "serve exited $? after SIGTERM" ;;
+  shard-auto)
+    # --shard auto in a Kubernetes Indexed Job: K from JOB_COMPLETION_INDEX, N from STARTTLS_PROBE_SHARDS.
+    port=$(closed_port)
+    for i in 0 1 2 3 4 5; do echo "127.0.0.$((i + 1)):$port"; done >"$work/t.txt"
+    JOB_COMPLETION_INDEX=1 STARTTLS_PROBE_SHARDS=3 "$bin" scan --targets "$work/t.txt" --shard auto --retries 0 \
+      --connect-timeout 2 --format jsonl >"$work/out" 2>"$work/err"; code=$?; expect_code 3
+    [ "$(wc -l <"$work/out")" -eq 2 ] || fail "shard 1/3 of six targets is not two results"
+    expect_out '^\{"target":"127\.0\.0\.2:'
+    expect_out '^\{"target":"127\.0\.0\.5:'
+    [ "$(grep -c '"shard":"1/3"' "$work/out")" -eq 2 ] || fail "the results do not say their shard"
+    JOB_COMPLETION_INDEX=2 STARTTLS_PROBE_SHARDS=3 "$bin" scan --targets "$work/t.txt" --shard auto --retries 0 \
+      --connect-timeout 2 --format json >"$work/out" 2>"$work/err"; code=$?; expect_code 3
+    expect_out '"shard":"2/3","shard_source":"JOB_COMPLETION_INDEX"\}'
+    run scan --targets "$work/t.txt" --shard 0/2 --retries 0 --format json; expect_code 3
+    expect_out '"shard":"0/2","shard_source":null\}'
+    unset JOB_COMPLETION_INDEX STARTTLS_PROBE_SHARDS
+    run scan --targets "$work/t.txt" --shard auto; expect_code 3; expect_err_line '--shard auto: JOB_COMPLETION_INDEX is not set'
+    JOB_COMPLETION_INDEX=0 run scan --targets "$work/t.txt" --shard auto; expect_code 3
+    expect_err_line '--shard auto: STARTTLS_PROBE_SHARDS is not set'
+    JOB_COMPLETION_INDEX=3 STARTTLS_PROBE_SHARDS=3 run scan --targets "$work/t.txt" --shard auto; expect_code 3
+    expect_err_line "--shard auto: JOB_COMPLETION_INDEX/STARTTLS_PROBE_SHARDS make '3/3', not K/N" ;;
+  man-page)
+    # The man page names every option of every command, and renders without a warning.
+    page="$(dirname "$0")/../docs/starttls-probe.1"
+    for command in scan check serve inspect inventory diff demo; do
+      "$bin" $command --help >"$work/help" 2>&1
+      for option in $(grep -Eo -- '(^|[ ,])--[a-z0-9-]+' "$work/help" | grep -Eo -- '--[a-z0-9-]+' | sort -u); do
+        [ "$option" = --help ] && continue
+        grep -qF -- "$(echo "$option" | sed 's/-/\\-/g')" "$page" || fail "the man page lacks $command $option"
+      done
+    done
+    if command -v groff >/dev/null; then
+      LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$page" 2>"$work/err" || fail "groff failed"
+      [ ! -s "$work/err" ] || fail "groff warns: $(cat "$work/err")"
+    fi ;;
   closed-stdout)
     port=$(closed_port)
     for i in $(seq 3000); do echo "127.0.0.1:$port"; done >"$work/t.txt"
