@@ -281,6 +281,8 @@ int main(int argc, char** argv) {
   int dns_delay_ms = 50;
   app.add_option("--names", names, "probes by host name in the DNS run (0: no DNS run)")->capture_default_str();
   app.add_option("--dns-delay-ms", dns_delay_ms, "how long the DNS run's name server takes to answer")->capture_default_str();
+  unsigned check_runs = 50;
+  app.add_option("--check-runs", check_runs, "runs of `check` against one loopback endpoint (0: none)")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(work);
   const std::string scanner = STARTTLS_PROBE_BIN, fleet_bin = STARTTLS_PROBE_FLEET_BIN;
@@ -435,6 +437,37 @@ int main(int argc, char** argv) {
                   plain_run.wall_seconds, static_cast<double>(plain_results.results) / plain_run.wall_seconds,
                   plain_run.cpu_seconds * 1e6 / static_cast<double>(plain_results.results));
     }
+  }
+
+  // Run 3: the monitoring plugin, as Nagios runs it: one process per check of one endpoint.
+  if (check_runs > 0) {
+    Fleet fleet;
+    start_fleet(fleet, {fleet_bin, "--healthy", "1", "--targets-file", work + "/check-fleet.txt", "--ca-file",
+                        work + "/check-ca.pem"});
+    std::string line = read_lines(work + "/check-fleet.txt", 1).at(0);
+    std::string endpoint = line.substr(0, line.find(' '));
+    std::string host = endpoint.substr(0, endpoint.rfind(':')), port = endpoint.substr(endpoint.rfind(':') + 1);
+    auto average = [&](const std::vector<std::string>& args, int expected) {
+      RunResult sum;
+      for (unsigned i = 0; i < check_runs; ++i) {
+        RunResult r = run(args, true);
+        if (r.exit_code != expected) throw std::runtime_error(args.at(1) + " exited " + std::to_string(r.exit_code));
+        sum.wall_seconds += r.wall_seconds;
+        sum.cpu_seconds += r.cpu_seconds;
+        sum.peak_rss_kib = std::max(sum.peak_rss_kib, r.peak_rss_kib);
+      }
+      sum.wall_seconds /= check_runs;
+      sum.cpu_seconds /= check_runs;
+      return sum;
+    };
+    RunResult check = average({scanner, "check", "-H", host, "-p", port, "--fqdn", "mail.contoso.test", "--ca-file",
+                               work + "/check-ca.pem", "--no-dane"}, 0);
+    RunResult version = average({scanner, "--version"}, 0);
+    std::printf("\ncheck (one process per check, as Nagios runs it; %u runs against one loopback endpoint):\n", check_runs);
+    std::printf("  check: %.1f ms wall, %.1f ms CPU, peak RSS %.1f MiB\n", check.wall_seconds * 1e3, check.cpu_seconds * 1e3,
+                static_cast<double>(check.peak_rss_kib) / 1024.0);
+    std::printf("  --version (loading, relocation, the allocator's and OpenSSL's start, the command line): %.1f ms wall, "
+                "%.1f ms CPU\n", version.wall_seconds * 1e3, version.cpu_seconds * 1e3);
   }
 
   if (memory) {

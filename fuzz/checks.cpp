@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -13,6 +14,7 @@
 #include "probe/settings.hpp"
 #include "probe/smtp_reply.hpp"
 #include "probe/target.hpp"
+#include "serve/request.hpp"
 #include "report/escape.hpp"
 #include "tls/assessment.hpp"
 #include "tls/certificate_file.hpp"
@@ -110,6 +112,16 @@ void check_target_line(const std::uint8_t* data, std::size_t size) {
     require(!rule.port || *rule.port != 0, "--connect-to port 0 accepted");
   } catch (const probe::TargetError&) {
   }
+  // The same bytes as serve's query string and scrape-timeout header.
+  try {
+    auto target = serve::probe_target_of(line);
+    require(target.port != 0 && !target.host.empty(), "/probe: a target with a host and a port");
+    if (target.expected_fqdn) require(probe::is_dns_name(*target.expected_fqdn), "/probe: fqdn= is a DNS name");
+    if (target.connector) require(target.connector->size() <= 256, "/probe: connector= bounded");
+  } catch (const serve::BadRequest&) {
+  }
+  auto budget = serve::probe_budget(line, std::chrono::milliseconds(30000));
+  require(budget >= std::chrono::milliseconds(100) && budget <= std::chrono::hours(24), "a probe's time is bounded");
 }
 
 // DNS record data as libunbound hands it (wire form, uncompressed): MX, TLSA and TXT, and TLSA records

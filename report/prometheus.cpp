@@ -1,8 +1,8 @@
 // Prometheus text exposition format (0.0.4), for node_exporter's textfile collector or a push:
 // each metric family once, with # HELP and # TYPE, then its samples for every endpoint.
 //
-// Series identity (SPEC §5): an endpoint is labelled target, address and connector only, labels
-// that stay the same when it goes down; what describes the endpoint when it is up (checked FQDN,
+// Series identity (SPEC §5): an endpoint is labelled target, address and connector only (and
+// mx_host for the MX hosts of an mx: target), labels that stay the same when it goes down; what describes the endpoint when it is up (checked FQDN,
 // TLS version, leaf) is on starttls_probe_info. Every series is written once: a finding code is
 // one series valued by how often it was found, and an endpoint listed twice is written once.
 
@@ -48,6 +48,8 @@ class PrometheusWriter final : public Writer {
     Row row = row_of(result);
     std::string labels = label("target", row.target) + "," + label("address", row.address.value_or("")) + "," +
                          label("connector", row.connector.value_or(""));
+    // An mx: target's MX hosts share its target label, and often an address: each host is its own series.
+    if (row.evidence && row.evidence->dns.domain) labels += "," + label("mx_host", row.host.value_or(""));
     if (!endpoints_.insert(labels).second) return;  // the same endpoint listed again: its series exist
     auto sample = [&](Family& family, double value, const std::string& extra = "") {
       family.samples.push_back(std::string(family.name) + "{" + labels + extra + "} " + number(value));

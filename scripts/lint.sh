@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null || exit 1
-sources=$(ls core/*.cpp keys/builtin_keys.cpp probe/*.cpp tls/*.cpp inventory/*.cpp report/*.cpp lab/*.cpp app/*.cpp bench/*.cpp \
+sources=$(ls core/*.cpp keys/builtin_keys.cpp probe/*.cpp tls/*.cpp inventory/*.cpp report/*.cpp lab/*.cpp app/*.cpp bench/*.cpp serve/*.cpp history/*.cpp \
           fuzz/checks.cpp | grep -v asio_impl)
 status=0
 

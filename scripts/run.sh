@@ -8,6 +8,8 @@
 #                          and clang-tidy (scripts/lint.sh); then each fuzz target for FUZZ_SECONDS
 #                          (default 40) with libFuzzer
 #   scripts/run.sh build   install what is missing and build (build/app/starttls-probe)
+#   scripts/run.sh package install what is missing, build, and make the Debian package
+#                          (build/starttls-probe_VERSION_ARCH.deb; install it with dpkg -i)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,13 +20,17 @@ export CCACHE_BASEDIR="$PWD"
 build() {  # build DIR [cmake options...]
   local dir=$1
   shift
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr "$@" >/dev/null
   cmake --build "$dir"
 }
 
 case "${1:-}" in
   build)
     build build
+    ;;
+  package)
+    build build
+    (cd build && cpack -G DEB | tail -1)
     ;;
   demo)
     build build >/dev/null
@@ -35,6 +41,8 @@ case "${1:-}" in
     trap 'rm -f "$log"' EXIT
     build build
     ctest --test-dir build --output-on-failure -j "$(nproc)" | tee "$log"
+    echo "== the Debian package: built, lintian, installed, run, removed"
+    bash tests/package_test.sh build
     echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
     build build-sanitize -DSTARTTLS_PROBE_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -51,7 +59,7 @@ case "${1:-}" in
     echo "ctest, plain, sanitized and clang: $total passed, 0 failed"
     ;;
   *)
-    echo "usage: scripts/run.sh demo|test|build" >&2
+    echo "usage: scripts/run.sh demo|test|build|package" >&2
     exit 3
     ;;
 esac

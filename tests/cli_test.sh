@@ -637,6 +637,24 @@ case $case_name in
       LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$page" 2>"$work/err" || fail "groff failed"
       [ ! -s "$work/err" ] || fail "groff warns: $(cat "$work/err")"
     fi ;;
+  bash-completion)
+    # The completion offers every option of every command, the commands, and the formats.
+    completion="$(dirname "$0")/../packaging/bash-completion/starttls-probe"
+    complete_words() {
+      bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _starttls_probe; echo "${COMPREPLY[*]}"' \
+        _ "$completion" "$@"
+    }
+    for command in scan check serve inspect inventory diff demo; do
+      offered=" $(complete_words starttls-probe "$command" -) "
+      "$bin" $command --help >"$work/help" 2>&1
+      for option in $(grep -Eo -- '(^|[ ,])--?[a-zA-Z0-9][a-z0-9-]*' "$work/help" | grep -Eo -- '--?[a-zA-Z0-9][a-z0-9-]*' | sort -u); do
+        [ "$option" = -h ] && continue
+        [[ "$offered" == *" $option "* ]] || fail "completion of '$command' lacks $option"
+      done
+    done
+    [ "$(complete_words starttls-probe sc)" = scan ] || fail "'sc' does not complete to scan"
+    [ "$(complete_words starttls-probe scan --format ju)" = junit ] || fail "--format ju does not complete"
+    [ "$(complete_words check_starttls --hostn)" = --hostname ] || fail "check_starttls --hostn does not complete" ;;
   closed-stdout)
     port=$(closed_port)
     for i in $(seq 3000); do echo "127.0.0.1:$port"; done >"$work/t.txt"

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The Icinga 2 CheckCommand shipped in packaging/ validated by Debian's icinga2 (icinga2 daemon -C)
 # in a configuration that uses it, and each of its arguments known to `starttls-probe check`:
-#   icinga_check_command.sh STARTTLS_PROBE
+#   icinga_check_command.sh STARTTLS_PROBE [installed]
+# With "installed", the CheckCommand the package put in plugins-contrib.d, loaded as a user would.
 # Exit 77 (skipped) without icinga2.
 set -u
 bin=$1
 here="$(cd "$(dirname "$0")/.." && pwd)"
 conf="$here/packaging/icinga2/check_starttls.conf"
+load="include \"$conf\""
+if [ "${2:-}" = installed ]; then
+  conf=/usr/share/icinga2/include/plugins-contrib.d/starttls.conf
+  load=$'include <plugins-contrib>\nconst PluginContribDir = "/usr/lib/nagios/plugins"'
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"  # icinga2 reads it as its own user (nagios)
@@ -34,7 +40,7 @@ object Service "smtp-starttls" {
 }
 CONF
 }
-config "$work/good.conf" "include \"$conf\""
+config "$work/good.conf" "$load"
 icinga2 daemon -C -c "$work/good.conf" >"$work/out" 2>&1 || fail "icinga2 rejects the CheckCommand"
 grep -q 'Instantiated 1 Service' "$work/out" || fail "the service was not instantiated"
 # The same service without the CheckCommand is refused: the check above can fail.

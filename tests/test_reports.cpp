@@ -167,6 +167,32 @@ TEST_CASE("prometheus output is valid exposition format with SPEC's metrics and 
   CHECK(find("starttls_probe_cert_not_after_seconds", "192.0.2.10:25") > 4000000000.0);
 }
 
+TEST_CASE("prometheus: two MX hosts of one mx: target on one address are two series", "[report][prometheus]") {
+  auto chain = tls::read_certificate_file(test::testdata_path("certs/mail.contoso.test.pem"), std::nullopt);
+  std::vector<probe::Evidence> evidence;
+  std::vector<tls::Assessment> assessments;
+  for (const char* host : {"mx1.contoso.test", "mx2.contoso.test"}) {
+    probe::Evidence mx = test::good_dialogue(host, chain);
+    mx.target = probe::parse_target("mx:contoso.test");
+    mx.target.mail_domain = false;
+    mx.target.host = host;
+    mx.dns.domain = "contoso.test";
+    mx.dns.mx_preference = 10;
+    mx.target.position = evidence.size();
+    evidence.push_back(mx);
+    assessments.push_back(tls::assess(mx, {}, 1700000000));
+  }
+  auto samples = parse_exposition(test::render(Format::prometheus, evidence, assessments, 1700000000));
+  std::set<std::string> hosts;
+  for (const auto& s : samples)
+    if (s.name == "starttls_probe_up") {
+      CHECK(s.labels.at("target") == "mx:contoso.test");
+      CHECK(s.labels.at("address") == "192.0.2.10");
+      hosts.insert(s.labels.at("mx_host"));
+    }
+  CHECK(hosts == std::set<std::string>{"mx1.contoso.test", "mx2.contoso.test"});
+}
+
 TEST_CASE("nagios: a status line with perfdata, then one line per endpoint", "[report][nagios]") {
   std::string out = fixed().render(Format::nagios);
   std::istringstream lines(out);
