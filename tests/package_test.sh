@@ -67,6 +67,21 @@ set -e
 [ "$code" -eq 0 ] && grep -q '^STARTTLS OK - ' "$work/check.out" || fail "check_starttls: exit $code: $(cat "$work/check.out")"
 echo "installed: $(head -1 "$work/check.out")"
 
+# The installed exporter: /probe of the same endpoint over plain HTTP (bash's /dev/tcp), then SIGTERM.
+starttls-probe serve --listen 127.0.0.1:0 --ca-file "$work/ca.pem" >"$work/serve.out" 2>&1 &
+serve_pid=$!
+for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+listen=$(grep -o '127\.0\.0\.1:[0-9]*' "$work/serve.out" | head -1)
+[ -n "$listen" ] || fail "the installed serve did not start"
+exec 7<>"/dev/tcp/127.0.0.1/${listen##*:}"
+printf 'GET /probe?target=%s&fqdn=mail.contoso.test HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' "$endpoint" >&7
+timeout 10 cat <&7 >"$work/probe.http" || true
+exec 7<&-
+grep -q '^starttls_probe_success 1' "$work/probe.http" || fail "the installed serve: $(head -c 300 "$work/probe.http")"
+kill -TERM "$serve_pid"
+wait "$serve_pid" || fail "serve exited $? on SIGTERM"
+echo "installed: serve answered /probe with starttls_probe_success 1 and stopped on SIGTERM"
+
 # Its man page, its completion, its systemd units, its Icinga 2 CheckCommand where they are looked for.
 zcat /usr/share/man/man1/starttls-probe.1.gz | grep -q '^\.SH EXIT STATUS' || fail "the man page"
 bash -c 'source /usr/share/bash-completion/completions/check_starttls && complete -p check_starttls' >/dev/null ||
