@@ -46,7 +46,7 @@ bool asks_for_nagios(int argc, char** argv) {
   return false;
 }
 
-const std::vector<std::string> formats{"text", "json", "jsonl", "csv", "nagios", "prometheus", "junit"};
+const std::vector<std::string> formats{"text", "json", "jsonl", "csv", "nagios", "prometheus", "junit", "html"};
 
 // How certificates are judged: scan and inspect alike.
 // check names the day thresholds as plugins do (-w/-c) as well.
@@ -407,12 +407,12 @@ struct CommandLine {
         ->type_name("DAYS")
         ->check(CLI::Range(0, 36500))
         ->capture_default_str();
-    add_report_options(inventory_cmd, inventory.report, format, {"text", "json", "jsonl"});
+    add_report_options(inventory_cmd, inventory.report, format, {"text", "json", "jsonl", "html"});
 
     auto* diff_cmd = app.add_subcommand("diff", "what changed between two scans (results in jsonl or json)");
     diff_cmd->add_option("old", diff.old_file, "the earlier scan's results")->type_name("OLD")->required();
     diff_cmd->add_option("new", diff.new_file, "the later scan's results")->type_name("NEW")->required();
-    add_report_options(diff_cmd, diff.report, format, {"text", "json", "jsonl"});
+    add_report_options(diff_cmd, diff.report, format, {"text", "json", "jsonl", "html"});
 
     auto* demo_cmd = app.add_subcommand("demo", "start emulated Exchange-like endpoints on loopback and scan them");
     add_report_options(demo_cmd, demo, format);

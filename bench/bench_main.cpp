@@ -282,6 +282,8 @@ int main(int argc, char** argv) {
   app.add_option("--names", names, "probes by host name in the DNS run (0: no DNS run)")->capture_default_str();
   app.add_option("--dns-delay-ms", dns_delay_ms, "how long the DNS run's name server takes to answer")->capture_default_str();
   unsigned check_runs = 50;
+  std::size_t html_endpoints = 10000;
+  app.add_option("--html-endpoints", html_endpoints, "endpoints in the html report run (0: none)")->capture_default_str();
   app.add_option("--check-runs", check_runs, "runs of `check` against one loopback endpoint (0: none)")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(work);
@@ -436,6 +438,42 @@ int main(int argc, char** argv) {
                   "per probe\n",
                   plain_run.wall_seconds, static_cast<double>(plain_results.results) / plain_run.wall_seconds,
                   plain_run.cpu_seconds * 1e6 / static_cast<double>(plain_results.results));
+    }
+  }
+
+  // Run 4: the html report of a large scan: its size, and how long a browser takes to open it.
+  if (html_endpoints > 0) {
+    Fleet fleet;
+    start_fleet(fleet, {fleet_bin, "--healthy", std::to_string(endpoints), "--repeat",
+                        std::to_string((html_endpoints + endpoints - 1) / endpoints), "--targets-file", work + "/html-fleet.txt",
+                        "--ca-file", work + "/html-ca.pem"});
+    std::ofstream targets(work + "/html-targets.txt"), bare(work + "/html-bare.txt");
+    for (const auto& line : read_lines(work + "/html-fleet.txt", html_endpoints)) {
+      targets << line << "\n";
+      bare << line.substr(0, line.find(' ')) << "\n";  // no fqdn=: --fqdn decides
+    }
+    targets.close();
+    bare.close();
+    // As scanned (every endpoint OK: one table row each), and judged against a name none of them
+    // holds (every endpoint critical: a section each with its findings and Exchange event).
+    for (bool all_critical : {false, true}) {
+      std::string page = fresh(work + "/report.html");
+      std::vector<std::string> args{scanner, "scan", "--targets", work + (all_critical ? "/html-bare.txt" : "/html-targets.txt"),
+                                    "--ca-file", work + "/html-ca.pem",
+                                    "--format", "html", "-o", page, "--concurrency", std::to_string(concurrency), "--quiet"};
+      if (all_critical) args.insert(args.end(), {"--fqdn", "other.contoso.test"});
+      RunResult r = run(args);
+      std::printf("\nhtml: a report of %zu endpoints, %s: %.1f MiB, the scan that wrote it %.2f s\n", html_endpoints,
+                  all_critical ? "every one critical (--fqdn other.contoso.test)" : "every one OK",
+                  static_cast<double>(std::filesystem::file_size(page)) / 1048576.0, r.wall_seconds);
+      for (const char* browser : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
+        if (::access(browser, X_OK) != 0) continue;
+        // Loaded, laid out, its script run (the table sorted into pages): what --dump-dom waits for.
+        RunResult open = run({browser, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + work + "/chromium",
+                              "--dump-dom", "file://" + page}, true);
+        std::printf("  Chromium (headless) opens it, runs its script and hands back the page in %.2f s\n", open.wall_seconds);
+        break;
+      }
     }
   }
 

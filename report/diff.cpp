@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "report/escape.hpp"
+#include "report/html.hpp"
 #include "report/json_result.hpp"
 #include "report/text_style.hpp"
 
@@ -88,6 +89,26 @@ std::string change_text(const EndpointChange& c, bool color) {
   return out;
 }
 
+// One side of a change for the html table: status, leaf, STARTTLS and TLS version, each on a line.
+std::string side_html(const std::optional<ScanEntry>& e) {
+  if (!e) return "<td>&#8212;</td>";
+  return "<td>" + std::string(tls::to_string(e->status)) + "<br/>leaf " + html::text(e->leaf_sha1.value_or("none")) +
+         "<br/>STARTTLS " + html::text(shown(e->starttls_offered)) + "<br/>" + html::text(e->tls_version.value_or("no TLS")) +
+         "</td>";
+}
+
+std::string change_row(const EndpointChange& c) {
+  const ScanEntry& any = c.after ? *c.after : *c.before;
+  std::string findings;
+  for (const auto& code : c.findings_added) findings += (findings.empty() ? "+" : ", +") + code;
+  for (const auto& code : c.findings_removed) findings += (findings.empty() ? "-" : ", -") + code;
+  const char* kind = c.kind == EndpointChange::Kind::changed ? "changed"
+                     : c.kind == EndpointChange::Kind::only_old ? "only in OLD" : "only in NEW";
+  return "<tr data-status=\"" + std::string(tls::to_string(any.status)) + "\">" + html::status_cell(any.status) + "<td>" +
+         kind + "</td><td>" + html::text(endpoint_name(any)) + "</td><td>" + html::text(any.connector.value_or("")) +
+         "</td>" + side_html(c.before) + side_html(c.after) + "<td>" + html::text(findings) + "</td></tr>\n";
+}
+
 }  // namespace
 
 void write_diff(const ScanDiff& diff, Format format, const Writer::Sink& sink, bool color) {
@@ -106,6 +127,22 @@ void write_diff(const ScanDiff& diff, Format format, const Writer::Sink& sink, b
                                                                {"only_new", only_new},
                                                                {"exit_code", exit_code}}}}) +
          "\n");
+  } else if (format == Format::html) {
+    tls::Tally now;
+    std::string rows;
+    for (const auto& c : diff.changes) {
+      rows += change_row(c);
+      now.add(c.after ? c.after->status : c.before->status);
+    }
+    std::string summary = std::to_string(diff.compared) + " endpoints in both scans: " + std::to_string(modified) +
+                          " changed, " + std::to_string(diff.unchanged) + " unchanged; " + std::to_string(only_old) +
+                          " only in OLD, " + std::to_string(only_new) + " only in NEW. Exit code " +
+                          std::to_string(exit_code) + ". The counts are the changed endpoints' status now.";
+    sink(html::page("What changed between two scans",
+                    "<header>\n<h1>What changed between two scans</h1>\n<p class=\"meta\">" + html::text(summary) +
+                        "</p>\n" + html::counts(now) + "</header>\n" +
+                        html::table({"Status now", "Change", "Endpoint", "Connector", "Before", "After", "Findings"}, rows,
+                                    "changed endpoints")));
   } else {
     for (const auto& c : diff.changes) sink(change_text(c, color) + "\n");
     sink("Summary: " + std::to_string(diff.compared) + " endpoints in both: " + std::to_string(modified) + " changed, " +

@@ -1,10 +1,15 @@
 #include "report/inventory_report.hpp"
 
+#include <algorithm>
+#include <functional>
+
 #include <boost/json/serialize.hpp>
 
 #include "core/text.hpp"
 #include "report/escape.hpp"
+#include "report/html.hpp"
 #include "report/json_result.hpp"
+#include "report/row.hpp"
 #include "report/text_style.hpp"
 #include "tls/certificate.hpp"
 
@@ -98,11 +103,26 @@ std::string certificate_use_text(const inventory::CertificateUse& use, bool colo
   return out;
 }
 
-// One report of `items`: a jsonl line each, one json document under `key` with the summary, or
-// text with a summary line. Returns the exit code by the worst status.
+// A table row: the status, then each cell's text, escaped.
+std::string status_row(tls::Status status, const std::vector<std::string>& cells) {
+  std::string row = "<tr data-status=\"" + std::string(tls::to_string(status)) + "\">" + html::status_cell(status);
+  for (const auto& cell : cells) row += "<td>" + html::text(cell) + "</td>";
+  return row + "</tr>\n";
+}
+
+// How a list of items is shown in html: its title, its columns and each item's row.
+template <typename Item>
+struct HtmlTable {
+  std::string title, noun;
+  std::vector<std::string> columns;
+  std::function<std::string(const Item&)> row;  // "<tr data-status=...>...</tr>"
+};
+
+// One report of `items`: a jsonl line each, one json document under `key` with the summary, an
+// html page, or text with a summary line. Returns the exit code by the worst status.
 template <typename Item, typename ToJson, typename ToText, typename Summary>
 int write_items(const std::vector<Item>& items, Format format, const Writer::Sink& sink, const char* key, ToJson to_json,
-                ToText to_text, Summary summary) {
+                ToText to_text, Summary summary, const HtmlTable<Item>& html_table) {
   tls::Tally tally;
   for (const auto& item : items) tally.add(item.status);
   if (format == Format::jsonl) {
@@ -117,6 +137,17 @@ int write_items(const std::vector<Item>& items, Format format, const Writer::Sin
                                                                {"critical", tally.critical},
                                                                {"exit_code", tally.exit_code()}}}}) +
          "\n");
+  } else if (format == Format::html) {
+    std::vector<const Item*> sorted;
+    sorted.reserve(items.size());
+    for (const auto& item : items) sorted.push_back(&item);
+    std::stable_sort(sorted.begin(), sorted.end(), [](const Item* a, const Item* b) { return status_rank(a->status) < status_rank(b->status); });
+    std::string rows;
+    for (const Item* item : sorted) rows += html_table.row(*item);
+    sink(html::page(html_table.title, "<header>\n<h1>" + html::text(html_table.title) + "</h1>\n<p class=\"meta\">" +
+                                          html::text(summary(tally)) + ". Exit code " + std::to_string(tally.exit_code()) +
+                                          ".</p>\n" + html::counts(tally) + "</header>\n" +
+                                          html::table(html_table.columns, rows, html_table.noun)));
   } else {
     for (const auto& item : items) sink(to_text(item));
     sink("Summary: " + summary(tally) + ". Exit code " + std::to_string(tally.exit_code()) + ".\n");
@@ -168,7 +199,14 @@ int write_predictions(const std::vector<inventory::Prediction>& predictions, For
                               std::to_string(tally.critical) + " critical" +
                               (tally.unknown ? ", " + std::to_string(tally.unknown) + " unknown (not all was exported)"
                                              : std::string());
-                     });
+                     },
+                     HtmlTable<inventory::Prediction>{
+                         "What Exchange will do: the certificate each connector uses for STARTTLS", "connectors",
+                         {"Status", "Connector", "Server", "Kind", "FQDN", "Prediction", "Why", "Fix", "Source"},
+                         [](const inventory::Prediction& p) {
+                           return status_row(p.status, {p.connector, p.server, p.kind, p.fqdn.value_or(""),
+                                                        prediction_summary(p), p.rule, p.remedy, p.source});
+                         }});
 }
 
 int write_certificate_uses(const std::vector<inventory::CertificateUse>& uses, Format format, const Writer::Sink& sink,
@@ -181,7 +219,17 @@ int write_certificate_uses(const std::vector<inventory::CertificateUse>& uses, F
                               "and Get-SendConnector too). " +
                               std::to_string(tally.critical) + " expired and " + std::to_string(tally.warning) +
                               " expiring soon among those that can serve SMTP";
-                     });
+                     },
+                     HtmlTable<inventory::CertificateUse>{
+                         "Exported certificates and the connector FQDNs each could serve", "certificates",
+                         {"Status", "Thumbprint", "Subject", "Server", "Serves", "Valid to"},
+                         [](const inventory::CertificateUse& use) {
+                           const auto& c = *use.certificate;
+                           return status_row(use.status,
+                                             {c.thumbprint, c.subject, c.server,
+                                              use.serves.empty() ? "no connector: " + use.why_not : core::join(use.serves),
+                                              c.not_after ? tls::format_time(*c.not_after) : std::string("?")});
+                         }});
 }
 
 }  // namespace stp::report

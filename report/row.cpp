@@ -34,6 +34,25 @@ Row row_of(const Result& result) {
   return row;
 }
 
+int status_rank(tls::Status status) {
+  switch (status) {
+    case tls::Status::critical: return 0;
+    case tls::Status::unknown: return 1;
+    case tls::Status::warning: return 2;
+    case tls::Status::ok: return 3;
+  }
+  return 3;
+}
+
+const tls::Finding* worst_finding(const Row& row) {
+  const auto& findings = row.assessment->findings;
+  auto worst = std::find_if(findings.begin(), findings.end(),
+                            [](const tls::Finding& f) { return f.severity != tls::Severity::info; });
+  return worst == findings.end() ? nullptr : &*worst;
+}
+
+bool is_mx_host(const Row& row) { return row.evidence && row.evidence->dns.domain && !row.evidence->dns.null_mx; }
+
 std::string event_label(const tls::ExchangeEvent& event) {
   return std::to_string(event.id) + ":" + event.condition;
 }

@@ -29,6 +29,15 @@ struct Row {
 
 Row row_of(const Result& result);
 
+// Worst first: critical 0, unknown 1, warning 2, ok 3 (the exit code's order).
+int status_rank(tls::Status status);
+
+// The first finding worse than info (findings are most severe first), or null.
+const tls::Finding* worst_finding(const Row& row);
+
+// One MX host of an mx: target: its host, not its target, tells it from the domain's other hosts.
+bool is_mx_host(const Row& row);
+
 // "12014:no-certificate-for-fqdn"
 std::string event_label(const tls::ExchangeEvent& event);
 

@@ -39,7 +39,8 @@ class TextWriter final : public Writer {
   // unknown, warning, ok: the exit code's order), then input order.
   void finish(const tls::Tally& t) override {
     std::stable_sort(lines_.begin(), lines_.end(), [](const Line& a, const Line& b) {
-      return rank(a.status) != rank(b.status) ? rank(a.status) < rank(b.status) : a.position < b.position;
+      int a_rank = status_rank(a.status), b_rank = status_rank(b.status);
+      return a_rank != b_rank ? a_rank < b_rank : a.position < b.position;
     });
     std::string out;
     if (!brief_ && !lines_.empty()) out += "Not OK, worst first:\n";
@@ -59,26 +60,7 @@ class TextWriter final : public Writer {
 
   // The target, and for an mx: target the MX host (one result each: the host tells them apart).
   static std::string target_of(const Row& row) {
-    bool mx_host = row.evidence && row.evidence->dns.domain && !row.evidence->dns.null_mx;
-    return terminal_safe(row.target) + (mx_host ? " MX " + terminal_safe(row.host.value_or("")) : std::string());
-  }
-
-  // The first finding worse than info (findings are most severe first), or null.
-  static const tls::Finding* worst_finding(const Row& row) {
-    const auto& findings = row.assessment->findings;
-    auto worst = std::find_if(findings.begin(), findings.end(),
-                              [](const tls::Finding& f) { return f.severity != tls::Severity::info; });
-    return worst == findings.end() ? nullptr : &*worst;
-  }
-
-  static int rank(tls::Status status) {
-    switch (status) {
-      case tls::Status::critical: return 0;
-      case tls::Status::unknown: return 1;
-      case tls::Status::warning: return 2;
-      case tls::Status::ok: return 3;
-    }
-    return 3;
+    return terminal_safe(row.target) + (is_mx_host(row) ? " MX " + terminal_safe(row.host.value_or("")) : std::string());
   }
 
   // STATUS  target [MX host]  "connector"  worst-finding  N days left

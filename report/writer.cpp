@@ -55,7 +55,7 @@ std::optional<Format> parse_format(std::string_view name) {
   static constexpr std::pair<std::string_view, Format> names[] = {
       {"text", Format::text}, {"json", Format::json},       {"jsonl", Format::jsonl},
       {"csv", Format::csv},   {"nagios", Format::nagios},   {"prometheus", Format::prometheus},
-      {"junit", Format::junit}};
+      {"junit", Format::junit}, {"html", Format::html}};
   for (const auto& [n, format] : names)
     if (n == name) return format;
   return std::nullopt;
@@ -70,6 +70,7 @@ std::unique_ptr<Writer> Writer::make(Format format, Sink sink, const WriterOptio
     case Format::nagios: return make_nagios_writer(std::move(sink), options);
     case Format::prometheus: return make_prometheus_writer(std::move(sink));
     case Format::junit: return make_junit_writer(std::move(sink));
+    case Format::html: return make_html_writer(std::move(sink), options);
   }
   return nullptr;
 }

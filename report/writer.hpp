@@ -14,9 +14,9 @@
 
 namespace stp::report {
 
-enum class Format { text, json, jsonl, csv, nagios, prometheus, junit };
+enum class Format { text, json, jsonl, csv, nagios, prometheus, junit, html };
 
-// "text", "json", "jsonl", "csv", "nagios", "prometheus", "junit"; nothing for an unknown name.
+// "text", "json", "jsonl", "csv", "nagios", "prometheus", "junit", "html"; nothing for an unknown name.
 std::optional<Format> parse_format(std::string_view name);
 
 struct WriterOptions {

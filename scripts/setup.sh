@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(g++ cmake ninja-build ccache pkg-config
           libboost1.81-dev libboost-json1.81-dev libssl-dev libcli11-dev catch2 libxml2-dev libtcmalloc-minimal4
           libunbound-dev dns-root-data nsd ldnsutils
-          prometheus icinga2-bin icinga2-common dpkg-dev lintian systemd
+          prometheus icinga2-bin icinga2-common dpkg-dev lintian systemd chromium
           clang libclang-rt-14-dev clang-tidy cppcheck)
 
 missing=()

@@ -128,7 +128,7 @@ case $case_name in
     grep -q "$(printf '\033')" "$work/out" && fail "colour codes in a pipe"
     [ ! -s "$work/err" ] || fail "stderr not empty" ;;
   demo-formats)
-    for f in json jsonl csv nagios prometheus junit; do
+    for f in json jsonl csv nagios prometheus junit html; do
       "$bin" demo --format $f >"$work/out" 2>"$work/err"; code=$?
       expect_code 2; [ -s "$work/out" ] || fail "no $f output"
     done ;;
