@@ -207,6 +207,7 @@ int run_check_command(const CheckCommand& command) {
   scan.settings.probe.connect_timeout = std::min(scan.settings.probe.connect_timeout, inner);
   scan.settings.probe.reply_timeout = inner;
   scan.settings.probe.deadline = inner;
+  scan.settings.probe.deadline_name = "-t";
   std::mutex mutex;
   std::condition_variable finished_changed;
   bool finished = false;

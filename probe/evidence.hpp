@@ -133,6 +133,7 @@ struct Evidence {
   Failure failure = Failure::none;
   Phase failure_phase = Phase::resolve;
   bool deadline_hit = false;                  // the timeout was the whole-probe deadline
+  std::string deadline_name;                  // what set that deadline ("--deadline", "-t", ...)
   bool transient = false;                     // connect error, 421 greeting or reset: worth a retry
   int attempts = 1;                           // connections tried, retries included
   std::string failure_detail;                 // what went wrong, in words (may quote the server)

@@ -185,6 +185,7 @@ class Dialogue {
     ev_.failure_phase = phase;
     ev_.failure_detail = std::move(detail);
     if (failure == Failure::timeout) ev_.deadline_hit = clock::now() >= *deadline_;
+    if (ev_.deadline_hit) ev_.deadline_name = settings_.deadline_name;
     return false;
   }
 

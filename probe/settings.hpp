@@ -37,6 +37,7 @@ struct ProbeSettings {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds reply_timeout{30'000};  // each reply, and the TLS handshake
   std::chrono::milliseconds deadline{120'000};      // the whole probe of one endpoint
+  std::string deadline_name = "--deadline";         // what set it, for the message ("-t" in check)
   // --resolve NAME:ADDR[,ADDR]: addresses used for NAME instead of DNS (lower-case name, no
   // trailing dot), e.g. to probe a new server under the production name before DNS moves.
   std::map<std::string, std::vector<std::string>> static_hosts;

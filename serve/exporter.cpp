@@ -226,6 +226,7 @@ net::awaitable<Response> answer_probe(std::shared_ptr<Exporter::State> state, Re
   auto run = std::make_shared<ProbeRun>();
   run->settings = state->settings.probe;
   run->settings.deadline = budget;
+  run->settings.deadline_name = "the probe's time (the scrape timeout less half a second, else --timeout)";
   run->settings.reply_timeout = std::min(run->settings.reply_timeout, budget);
   run->settings.connect_timeout = std::min(run->settings.connect_timeout, budget);
   std::string shown = target.text;

@@ -60,7 +60,8 @@ Finding failure_finding(const probe::Evidence& ev) {
       if (ev.failure_phase == Phase::resolve)
         return {"dns-failed", Severity::unknown, "the DNS lookup of " + ev.target.host + " timed out", ""};
       std::string phase = ev.deadline_hit ? "deadline" : probe::to_string(ev.failure_phase);
-      std::string message = ev.deadline_hit ? "the whole probe took longer than --deadline (phase deadline, in " +
+      std::string limit = ev.deadline_name.empty() ? std::string("--deadline") : ev.deadline_name;
+      std::string message = ev.deadline_hit ? "the whole probe took longer than " + limit + " (phase deadline, in " +
                                                   std::string(probe::to_string(ev.failure_phase)) + ")"
                                             : "no answer in time in phase " + phase;
       return {"timeout", Severity::unknown, message,
