@@ -18,6 +18,7 @@
 #include "app/progress.hpp"
 #include "core/text.hpp"
 #include "inventory/predict.hpp"
+#include "net/endpoint.hpp"
 #include "inventory/targets.hpp"
 #include "lab/lab.hpp"
 #include "probe/dns.hpp"
@@ -195,7 +196,8 @@ int run_check_command(const CheckCommand& command) {
   error_code ec;
   auto address = net::ip::make_address(command.host, ec);
   if (ec && (command.host.find_first_of(":/ ") != std::string::npos || !probe::is_dns_name(command.host)))
-    throw probe::InputError("-H '" + command.host + "': expected a host name or an IP address (the port goes in -p)");
+    throw probe::InputError("-H '" + core::shown_in_error(command.host) +
+                            "': expected a host name or an IP address (the port goes in -p)");
   std::uint16_t port = command.port.value_or(command.smtps ? 465 : 25);
   std::string host = !ec && address.is_v6() ? "[" + address.to_string() + "]" : command.host;
   ScanCommand scan = command.scan;
@@ -236,31 +238,13 @@ int run_check_command(const CheckCommand& command) {
   return run_scan_command(scan);
 }
 
-namespace {
-
-// --listen ADDR:PORT, [V6ADDR]:PORT.
-net::ip::tcp::endpoint listen_endpoint(const std::string& text) {
-  std::string address = text, port;
-  if (std::size_t colon = text.rfind(':'); colon != std::string::npos) {
-    address = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
-  error_code ec;
-  auto ip = net::ip::make_address(address, ec);
-  bool port_ok = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos &&
-                 std::stoul(port) <= 65535;
-  if (ec || !port_ok)
-    throw probe::InputError("--listen '" + core::shown_in_error(text) +
-                            "': expected ADDR:PORT (127.0.0.1:9525, [::]:9525; port 0 takes a free one)");
-  return {ip, static_cast<std::uint16_t>(std::stoul(port))};
-}
-
-}  // namespace
-
 int run_serve_command(const ServeCommand& command) {
   serve::ExporterSettings settings;
-  settings.listen = listen_endpoint(command.listen);
+  auto listen = parse_endpoint(command.listen, std::nullopt, 0);  // port 0: a free one
+  if (!listen)
+    throw probe::InputError("--listen '" + core::shown_in_error(command.listen) +
+                            "': expected ADDR:PORT (127.0.0.1:9525, [::]:9525; port 0 takes a free one)");
+  settings.listen = *listen;
   settings.max_concurrent = command.max_concurrent;
   settings.probe = command.scan.settings.probe;
   settings.probe.dane = !command.scan.no_dane;

@@ -35,9 +35,8 @@ int fail_line(const std::string& message, bool nagios) {
   return exit_unknown;
 }
 
-// check, and scan --format nagios: a plugin's status line even for an input error.
+// --format nagios: a plugin's status line even for an input error.
 bool asks_for_nagios(int argc, char** argv) {
-  if (argc > 1 && std::string_view(argv[1]) == "check") return true;
   for (int i = 1; i < argc; ++i) {
     std::string_view word = argv[i];
     if (word == "--format=nagios" || (word == "--format" && i + 1 < argc && std::string_view(argv[i + 1]) == "nagios"))
@@ -540,8 +539,8 @@ int main(int raw_argc, char** raw_argv) {
   int argc = static_cast<int>(args.size());
   char** argv = args.data();
   CommandLine command_line;
-  const bool nagios = asks_for_nagios(argc, argv);
-  const bool plugin = argc > 1 && std::string_view(argv[1]) == "check";
+  const bool plugin = argc > 1 && std::string_view(argv[1]) == "check";  // check speaks nagios only
+  const bool nagios = plugin || asks_for_nagios(argc, argv);
   try {
     check_command_word(command_line.app, argc, argv);
     command_line.app.parse(argc, argv);

@@ -20,6 +20,7 @@
 #include "core/bounded_file.hpp"
 #include "core/text.hpp"
 #include "net/asio.hpp"
+#include "net/endpoint.hpp"
 
 namespace stp::probe {
 
@@ -340,27 +341,11 @@ bool resolv_conf_names_a_server() {
 }  // namespace
 
 std::string forwarder_address(const std::string& server) {
-  error_code ec;
-  std::string host = server, port = "53";
-  if (!server.empty() && server.front() == '[') {
-    auto close = server.find(']');
-    if (close == std::string::npos) throw DnsSetupError("--dns-server " + core::shown_in_error(server) + ": a ']' is missing");
-    host = server.substr(1, close - 1);
-    if (close + 1 < server.size()) {
-      if (server[close + 1] != ':') throw DnsSetupError("--dns-server " + core::shown_in_error(server) + ": expected [ADDR]:PORT");
-      port = server.substr(close + 2);
-    }
-  } else if (std::count(server.begin(), server.end(), ':') == 1) {
-    host = server.substr(0, server.find(':'));
-    port = server.substr(server.find(':') + 1);
-  }
-  auto address = net::ip::make_address(host, ec);
-  bool port_ok = !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-                 std::stoul(port) >= 1 && std::stoul(port) <= 65535;
-  if (ec || !port_ok)
+  auto endpoint = parse_endpoint(server, 53);
+  if (!endpoint)
     throw DnsSetupError("--dns-server " + core::shown_in_error(server) +
                         ": not an address with an optional port (192.0.2.53, 192.0.2.53:5353, [2001:db8::53]:5353)");
-  return address.to_string() + "@" + port;
+  return endpoint->address().to_string() + "@" + std::to_string(endpoint->port());
 }
 
 std::optional<std::string> default_dnssec_anchors() {

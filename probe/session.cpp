@@ -551,8 +551,8 @@ std::function<void(Evidence&&)> stamped(const std::function<void(Evidence&&)>& d
   };
 }
 
-// One host: its addresses, the dialogue with the first that answers (or each, --all-addresses),
-// and its TLSA records, asked while the dialogue runs.
+// One host: its addresses, then its TLSA records, then the dialogue with the first address that
+// answers (or each, --all-addresses).
 net::awaitable<void> probe_host(Target target, DnsEvidence dns, const ProbeSettings& settings, ProbeContext& context,
                                 const std::function<void(Evidence&&)>& deliver_result) {
   auto started = clock::now();

@@ -11,7 +11,6 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <map>
 #include <vector>
@@ -151,17 +150,11 @@ std::string csp_hash(std::string_view text) {
   return "'sha256-" + std::string(reinterpret_cast<const char*>(encoded)) + "'";
 }
 
-std::string h(std::string_view text) { return xml_safe(text); }
-std::string h_or_dash(const std::optional<std::string>& text) { return text ? xml_safe(*text) : std::string("&#8212;"); }
+std::string text_or_dash(const std::optional<std::string>& text) { return text ? xml_safe(*text) : std::string("&#8212;"); }
 
 const char* status_class(tls::Status status) { return tls::to_string(status); }
 
 std::string date_of(std::int64_t unix_seconds) { return tls::format_time(unix_seconds).substr(0, 10); }
-
-std::string days_text(std::int64_t left_seconds) {
-  auto days = static_cast<long long>(std::floor(static_cast<double>(left_seconds) / static_cast<double>(day)));
-  return days >= 0 ? std::to_string(days) + " days" : "expired " + std::to_string(-days) + " days ago";
-}
 
 // One leaf certificate on the timeline: the endpoints that present it share its bar.
 struct Leaf {
@@ -201,7 +194,7 @@ class HtmlWriter final : public Writer {
     });
     std::string body = "<header>\n<h1>STARTTLS report</h1>\n<p class=\"meta\">" + std::to_string(tally.total()) +
                        " endpoints, exit code " + std::to_string(tally.exit_code()) + ". Generated " +
-                       h(tls::format_time(options_.now)) + " by starttls-probe " + h(options_.tool_version) +
+                       html::text(tls::format_time(options_.now)) + " by starttls-probe " + html::text(options_.tool_version) +
                        "; certificates warn within " + std::to_string(options_.warn_days) +
                        " days and are critical within " + std::to_string(options_.crit_days) + ".</p>\n" +
                        html::counts(tally) + "</header>\n";
@@ -300,15 +293,15 @@ class HtmlWriter final : public Writer {
       std::string label = leaf.label.size() > 34 ? leaf.label.substr(0, 33) + "\xE2\x80\xA6" : leaf.label;
       std::string count = leaf.endpoints == 1 ? "" : " (" + std::to_string(leaf.endpoints) + ")";
       double bar_start = x(leaf.not_before), bar_end = x(leaf.not_after);
-      out += "<g><title>" + h(leaf.label) + ": " + date_of(leaf.not_before) + " to " + date_of(leaf.not_after) + ", " +
+      out += "<g><title>" + html::text(leaf.label) + ": " + date_of(leaf.not_before) + " to " + date_of(leaf.not_after) + ", " +
              std::to_string(leaf.endpoints) + (leaf.endpoints == 1 ? " endpoint" : " endpoints") + "</title>";
       std::snprintf(buffer, sizeof buffer, "<text x=\"4\" y=\"%.0f\">", y + 12);
-      out += buffer + h(label) + h(count) + "</text>";
+      out += buffer + html::text(label) + html::text(count) + "</text>";
       std::snprintf(buffer, sizeof buffer, "<rect class=\"%s\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"13\"/>", cls,
                     bar_start, y + 2, std::max(1.0, bar_end - bar_start));
       out += buffer;
       std::snprintf(buffer, sizeof buffer, "<text x=\"%.1f\" y=\"%.0f\">%s</text></g>\n",
-                    std::min(bar_end + 4, right - 60), y + 12, h(days_text(left_seconds)).c_str());
+                    std::min(bar_end + 4, right - 75), y + 12, html::text(days_left_text(leaf.not_after, now)).c_str());
       out += buffer;
     }
     out += "</svg>\n";
@@ -319,25 +312,25 @@ class HtmlWriter final : public Writer {
   }
 
   static std::string target_text(const Row& row) {
-    return h(row.target) + (is_mx_host(row) ? " MX " + h(row.host.value_or("")) : std::string());
+    return html::text(row.target) + (is_mx_host(row) ? " MX " + html::text(row.host.value_or("")) : std::string());
   }
 
   std::string table_row(const Row& row, std::size_t position, bool linked) const {
     std::string out = "<tr data-status=\"" + std::string(status_class(row.status)) + "\">" + html::status_cell(row.status);
     std::string target = target_text(row);
     out += "<td>" + (linked ? "<a href=\"#e" + std::to_string(position) + "\">" + target + "</a>" : target) + "</td>";
-    out += "<td>" + h_or_dash(row.connector) + "</td><td>" + h_or_dash(row.checked_fqdn) + "</td>";
+    out += "<td>" + text_or_dash(row.connector) + "</td><td>" + text_or_dash(row.checked_fqdn) + "</td>";
     out += "<td>" + std::string(!row.starttls_offered ? "&#8212;" : *row.starttls_offered ? "offered" : "not offered") + "</td>";
-    out += "<td class=\"nowrap\">" + h_or_dash(row.tls_version) + "</td>";
+    out += "<td class=\"nowrap\">" + text_or_dash(row.tls_version) + "</td>";
     if (row.leaf) {
       std::int64_t left = row.leaf->not_after - options_.now;
-      out += "<td>" + h(row.leaf->subject_cn.value_or(row.leaf->subject)) + "</td><td class=\"num\" data-sort=\"" +
-             std::to_string(left / day) + "\">" + h(days_text(left)) + "</td>";
+      out += "<td>" + html::text(row.leaf->subject_cn.value_or(row.leaf->subject)) + "</td><td class=\"num\" data-sort=\"" +
+             std::to_string(left / day) + "\">" + html::text(days_left_text(row.leaf->not_after, options_.now)) + "</td>";
     } else {
       out += "<td>&#8212;</td><td class=\"num\" data-sort=\"999999\">&#8212;</td>";
     }
     const tls::Finding* worst = worst_finding(row);
-    out += "<td>" + (worst ? "<code>" + h(worst->code) + "</code>" : std::string("&#8212;")) + "</td></tr>\n";
+    out += "<td>" + (worst ? "<code>" + html::text(worst->code) + "</code>" : std::string("&#8212;")) + "</td></tr>\n";
     return out;
   }
 
@@ -346,31 +339,31 @@ class HtmlWriter final : public Writer {
     const char* status = status_class(row.status);
     std::string out = "<section class=\"endpoint " + std::string(status) + "\" id=\"e" + std::to_string(position) +
                       "\">\n<h3><span class=\"badge\">" + status_word(row.status) + "</span> " + target_text(row) +
-                      (row.connector ? " &#8212; " + h(*row.connector) : std::string()) + "</h3>\n<dl>";
+                      (row.connector ? " &#8212; " + html::text(*row.connector) : std::string()) + "</h3>\n<dl>";
     auto field = [&](const char* name, const std::string& value) { out += "<dt>" + std::string(name) + "</dt><dd>" + value + "</dd>"; };
-    field("FQDN", "expected " + h_or_dash(row.expected_fqdn) + ", advertised " + h_or_dash(row.advertised_fqdn) + ", checked " +
-                      h_or_dash(row.checked_fqdn));
+    field("FQDN", "expected " + text_or_dash(row.expected_fqdn) + ", advertised " + text_or_dash(row.advertised_fqdn) + ", checked " +
+                      text_or_dash(row.checked_fqdn));
     if (const probe::Evidence* ev = row.evidence) {
-      if (ev->address) field("Address", h(*ev->address) + " port " + std::to_string(ev->target.port));
-      if (!ev->smtp.greeting.empty()) field("Greeting", "<code>" + h(ev->smtp.greeting.front()) + "</code>");
-      if (ev->tls.established) field("TLS", h_or_dash(ev->tls.version) + ", " + h_or_dash(ev->tls.cipher));
+      if (ev->address) field("Address", html::text(*ev->address) + " port " + std::to_string(ev->target.port));
+      if (!ev->smtp.greeting.empty()) field("Greeting", "<code>" + html::text(ev->smtp.greeting.front()) + "</code>");
+      if (ev->tls.established) field("TLS", text_or_dash(ev->tls.version) + ", " + text_or_dash(ev->tls.cipher));
     }
     if (row.leaf) {
-      field("Leaf", h(row.leaf->subject) + "<br/>issued by " + h(row.leaf->issuer));
+      field("Leaf", html::text(row.leaf->subject) + "<br/>issued by " + html::text(row.leaf->issuer));
       field("Valid", date_of(row.leaf->not_before) + " to " + date_of(row.leaf->not_after) + " (" +
-                         h(days_text(row.leaf->not_after - options_.now)) + ")");
-      if (!row.leaf->certificate_domains.empty()) field("Names", h(core::join(row.leaf->certificate_domains)));
+                         html::text(days_left_text(row.leaf->not_after, options_.now)) + ")");
+      if (!row.leaf->certificate_domains.empty()) field("Names", html::text(core::join(row.leaf->certificate_domains)));
     }
     out += "</dl>\n<table class=\"findings\"><thead><tr><th>Severity</th><th>Finding</th><th>What was found</th>"
            "<th>What to do</th></tr></thead><tbody>\n";
     for (const auto& f : row.assessment->findings)
       out += "<tr><td class=\"badge " + std::string(tls::to_string(f.severity)) + "\">" + tls::to_string(f.severity) +
-             "</td><td><code>" + h(f.code) + "</code></td><td>" + h(f.message) + "</td><td>" + h(f.remedy) + "</td></tr>\n";
+             "</td><td><code>" + html::text(f.code) + "</code></td><td>" + html::text(f.message) + "</td><td>" + html::text(f.remedy) + "</td></tr>\n";
     out += "</tbody></table>\n";
     for (const auto& e : row.assessment->exchange_events) {
-      out += "<p><b>Exchange event " + std::to_string(e.id) + "</b> (<code>" + h(e.condition) + "</code>): " + h(e.summary) +
+      out += "<p><b>Exchange event " + std::to_string(e.id) + "</b> (<code>" + html::text(e.condition) + "</code>): " + html::text(e.summary) +
              "</p>\n<ol>";
-      for (const auto& step : e.remediation) out += "<li>" + h(step) + "</li>";
+      for (const auto& step : e.remediation) out += "<li>" + html::text(step) + "</li>";
       out += "</ol>\n";
     }
     out += "</section>\n";

@@ -2,9 +2,10 @@
 // each metric family once, with # HELP and # TYPE, then its samples for every endpoint.
 //
 // Series identity (SPEC §5): an endpoint is labelled target, address and connector only (and
-// mx_host for the MX hosts of an mx: target), labels that stay the same when it goes down; what describes the endpoint when it is up (checked FQDN,
-// TLS version, leaf) is on starttls_probe_info. Every series is written once: a finding code is
-// one series valued by how often it was found, and an endpoint listed twice is written once.
+// mx_host for the MX hosts of an mx: target), labels that stay the same when it goes down; what
+// describes the endpoint when it is up (checked FQDN, TLS version, leaf) is on starttls_probe_info.
+// Every series is written once: a finding code is one series valued by how often it was found, and
+// an endpoint listed twice is written once.
 
 #include <algorithm>
 #include <cmath>

@@ -53,6 +53,11 @@ const tls::Finding* worst_finding(const Row& row) {
 
 bool is_mx_host(const Row& row) { return row.evidence && row.evidence->dns.domain && !row.evidence->dns.null_mx; }
 
+std::string days_left_text(std::int64_t not_after, std::int64_t now) {
+  std::int64_t left = not_after - now, days = left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
+  return days >= 0 ? std::to_string(days) + " days left" : "expired " + std::to_string(-days) + " days ago";
+}
+
 std::string event_label(const tls::ExchangeEvent& event) {
   return std::to_string(event.id) + ":" + event.condition;
 }

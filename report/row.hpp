@@ -38,6 +38,9 @@ const tls::Finding* worst_finding(const Row& row);
 // One MX host of an mx: target: its host, not its target, tells it from the domain's other hosts.
 bool is_mx_host(const Row& row);
 
+// "30 days left" or "expired 3 days ago": whole days, rounded down, from `now` to `not_after`.
+std::string days_left_text(std::int64_t not_after, std::int64_t now);
+
 // "12014:no-certificate-for-fqdn"
 std::string event_label(const tls::ExchangeEvent& event);
 

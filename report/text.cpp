@@ -68,11 +68,7 @@ class TextWriter final : public Writer {
     char status[12];
     std::snprintf(status, sizeof status, "%-8s", status_word(row.status));
     const tls::Finding* worst = worst_finding(row);
-    std::string days = "-";
-    if (row.leaf) {
-      std::int64_t left = row.leaf->not_after - now_;
-      days = left >= 0 ? std::to_string(left / 86400) + " days left" : "expired " + std::to_string(-left / 86400) + " days ago";
-    }
+    std::string days = row.leaf ? days_left_text(row.leaf->not_after, now_) : std::string("-");
     return colored(row.status, status, color_) + "  " + target_of(row) + "  " +
            (row.connector ? "\"" + terminal_safe(*row.connector) + "\"" : std::string("-")) + "  " +
            (worst == nullptr ? std::string("ok") : worst->code) + "  " + days;

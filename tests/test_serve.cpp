@@ -22,6 +22,7 @@
 #include <catch2/catch.hpp>
 
 #include "lab/lab.hpp"
+#include "net/endpoint.hpp"
 #include "serve/exporter.hpp"
 #include "serve/request.hpp"
 #include "tls/trust.hpp"
@@ -265,4 +266,22 @@ TEST_CASE("serve: the query string and the scrape timeout header, read strictly"
   CHECK(serve::probe_budget("-5", milliseconds(30000)) == milliseconds(30000));
   CHECK(serve::probe_budget("nan", milliseconds(30000)) == milliseconds(30000));
   CHECK(serve::probe_budget("1e999", milliseconds(30000)) == milliseconds(30000));
+}
+
+TEST_CASE("an address with an optional port (--listen, --dns-server), read by one parser", "[serve][dns]") {
+  auto at = [](std::string_view text, std::optional<std::uint16_t> port, unsigned min_port = 1) {
+    auto endpoint = stp::parse_endpoint(text, port, min_port);
+    return endpoint ? endpoint->address().to_string() + "@" + std::to_string(endpoint->port()) : std::string("none");
+  };
+  CHECK(at("192.0.2.53", 53) == "192.0.2.53@53");
+  CHECK(at("192.0.2.53:5353", 53) == "192.0.2.53@5353");
+  CHECK(at("2001:db8::53", 53) == "2001:db8::53@53");
+  CHECK(at("[2001:db8::53]", 53) == "2001:db8::53@53");
+  CHECK(at("[2001:db8::53]:5353", 53) == "2001:db8::53@5353");
+  CHECK(at("127.0.0.1:0", std::nullopt, 0) == "127.0.0.1@0");
+  CHECK(at("127.0.0.1:0", 53) == "none");
+  CHECK(at("127.0.0.1", std::nullopt) == "none");
+  for (const char* bad : {"", "nowhere", "nowhere:25", "192.0.2.53:", "192.0.2.53:99999", "192.0.2.53:5x", "[2001:db8::53",
+                          "[2001:db8::53]5353", "[2001:db8::53]:", "[::1]:123456"})
+    CHECK(at(bad, 53) == "none");
 }
